@@ -1,0 +1,82 @@
+#pragma once
+// Every knob of the pipeline, as plain value types. Field names follow PaddleOCR 3.x's
+// keyword arguments (text_det_thresh -> TextDetOptions::thresh, ...) so the Python config
+// can be copied in by name.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ppocr {
+
+enum class LimitType { kMin, kMax, kResizeLong };
+
+struct TextDetOptions {
+  int limit_side_len = 64;        // PaddleX 3.7's OCR.yaml pipeline value
+  LimitType limit_type = LimitType::kMin;
+  int max_side_limit = 4000;
+  float thresh = 0.3f;            // pixel threshold on the probability map
+  float box_thresh = 0.6f;        // mean probability inside a box to keep it
+  float unclip_ratio = 1.5f;      // how far boxes are grown (area * ratio / perimeter)
+  int max_candidates = 1000;
+};
+
+struct TextRecOptions {
+  int batch_size = 6;
+  float score_thresh = 0.0f;
+  int image_height = 48;          // network input height
+  int min_image_width = 320;      // a batch is never narrower than this
+  int max_image_width = 3200;     // wider lines are squeezed to this
+};
+
+enum class Precision { kFp32, kBf16, kFp16 };
+
+struct EngineOptions {
+  std::string device = "CPU";
+  int cpu_threads = 8;
+  Precision precision = Precision::kFp32;
+  // OpenVINO's CPU plugin is always oneDNN ("MKL-DNN"); this flag is recorded so callers
+  // can see it, and it only decides whether the plugin may use its own optimised kernels
+  // for low precision. See README "enable_mkldnn".
+  bool enable_mkldnn = true;
+};
+
+struct ModelFiles {
+  std::string doc_orientation;   // .onnx or .xml; empty = module unavailable
+  std::string doc_unwarping;
+  std::string text_det;
+  std::string textline_orientation;
+  std::string text_rec;
+  // Full class list of the recogniser: index 0 is the CTC blank.
+  std::vector<std::string> text_rec_characters;
+};
+
+struct PipelineConfig {
+  ModelFiles models;
+  EngineOptions engine;
+  bool use_doc_orientation_classify = true;
+  bool use_doc_unwarping = false;
+  bool use_textline_orientation = true;
+  int textline_orientation_batch_size = 6;
+  TextDetOptions text_det;
+  TextRecOptions text_rec;
+};
+
+// Per-call overrides: unset fields fall back to the pipeline's configuration. Passed by
+// value, so one call's overrides can never leak into the next.
+struct RunOptions {
+  std::optional<bool> use_doc_orientation_classify;
+  std::optional<bool> use_doc_unwarping;
+  std::optional<bool> use_textline_orientation;
+  std::optional<int> text_det_limit_side_len;
+  std::optional<LimitType> text_det_limit_type;
+  std::optional<float> text_det_thresh;
+  std::optional<float> text_det_box_thresh;
+  std::optional<float> text_det_unclip_ratio;
+  std::optional<float> text_rec_score_thresh;
+};
+
+LimitType parse_limit_type(const std::string& name);
+const char* to_string(LimitType type);
+Precision parse_precision(const std::string& name);
+
+}  // namespace ppocr

@@ -1,0 +1,35 @@
+#pragma once
+// PaddleOCR 3.x's general OCR pipeline: document orientation -> unwarping -> DB text
+// detection -> text-line orientation -> CTC recognition, each stage switchable.
+#include <memory>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "ppocr/config.h"
+#include "ppocr/result.h"
+
+namespace ppocr {
+
+class OcrPipeline {
+ public:
+  // Loads every model named in config.models whose module can be used. Throws ppocr::Error.
+  explicit OcrPipeline(PipelineConfig config);
+  ~OcrPipeline();
+  OcrPipeline(OcrPipeline&&) noexcept;
+  OcrPipeline& operator=(OcrPipeline&&) noexcept;
+
+  // Runs on one BGR uint8 image. Const and free of shared mutable state: safe to call from
+  // several threads at once.
+  OcrResult run(const cv::Mat& bgr, const RunOptions& options = {}) const;
+  std::vector<OcrResult> run_batch(const std::vector<cv::Mat>& images,
+                                   const RunOptions& options = {}) const;
+
+  const PipelineConfig& config() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ppocr

@@ -1,0 +1,86 @@
+#include "modules/text_det/db_postprocess.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <opencv2/imgproc.hpp>
+
+#include "geometry/quad.h"
+#include "geometry/unclip.h"
+
+namespace ppocr {
+namespace {
+
+constexpr float kMinSize = 3.0f;
+
+int clamp_int(int v, int lo, int hi) { return std::max(lo, std::min(v, hi)); }
+
+}  // namespace
+
+float box_score_fast(const cv::Mat& prob_map, const QuadF& box) {
+  const int w = prob_map.cols;
+  const int h = prob_map.rows;
+  float min_x = box[0].x, max_x = box[0].x, min_y = box[0].y, max_y = box[0].y;
+  for (const auto& p : box) {
+    min_x = std::min(min_x, p.x);
+    max_x = std::max(max_x, p.x);
+    min_y = std::min(min_y, p.y);
+    max_y = std::max(max_y, p.y);
+  }
+  const int xmin = clamp_int(static_cast<int>(std::floor(min_x)), 0, w - 1);
+  const int xmax = clamp_int(static_cast<int>(std::ceil(max_x)), 0, w - 1);
+  const int ymin = clamp_int(static_cast<int>(std::floor(min_y)), 0, h - 1);
+  const int ymax = clamp_int(static_cast<int>(std::ceil(max_y)), 0, h - 1);
+
+  cv::Mat mask = cv::Mat::zeros(ymax - ymin + 1, xmax - xmin + 1, CV_8UC1);
+  std::vector<cv::Point> shifted;
+  for (const auto& p : box) {
+    // Shift in float, then truncate, as numpy's astype(int32) does.
+    shifted.emplace_back(static_cast<int>(p.x - static_cast<float>(xmin)),
+                         static_cast<int>(p.y - static_cast<float>(ymin)));
+  }
+  cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{shifted}, cv::Scalar(1));
+  const cv::Rect roi(xmin, ymin, xmax - xmin + 1, ymax - ymin + 1);
+  return static_cast<float>(cv::mean(prob_map(roi), mask)[0]);
+}
+
+DetectedBoxes db_postprocess(const cv::Mat& prob_map, int dest_width, int dest_height,
+                             const TextDetOptions& options) {
+  CV_Assert(prob_map.type() == CV_32FC1);
+  cv::Mat bitmap;
+  cv::compare(prob_map, options.thresh, bitmap, cv::CMP_GT);  // 255 where text
+
+  std::vector<std::vector<cv::Point>> contours;
+  cv::findContours(bitmap, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
+
+  const double width_scale = static_cast<double>(dest_width) / prob_map.cols;
+  const double height_scale = static_cast<double>(dest_height) / prob_map.rows;
+  const size_t candidates = std::min(contours.size(), static_cast<size_t>(options.max_candidates));
+
+  DetectedBoxes out;
+  for (size_t i = 0; i < candidates; ++i) {
+    const MiniBox kernel = min_area_box(contours[i]);
+    if (kernel.short_side < kMinSize) continue;
+    const float score = box_score_fast(prob_map, kernel.corners);
+    if (options.box_thresh > score) continue;
+
+    const std::vector<cv::Point> grown = unclip(kernel.corners, options.unclip_ratio);
+    if (grown.empty()) continue;
+    const MiniBox region = min_area_box(grown);
+    if (region.short_side < kMinSize + 2) continue;
+
+    Quad quad;
+    for (int k = 0; k < 4; ++k) {
+      // round() on numpy float64 rounds half to even; so does nearbyint.
+      const double x = std::nearbyint(static_cast<double>(region.corners[k].x) * width_scale);
+      const double y = std::nearbyint(static_cast<double>(region.corners[k].y) * height_scale);
+      quad[k] = cv::Point(static_cast<int>(std::clamp(x, 0.0, static_cast<double>(dest_width))),
+                          static_cast<int>(std::clamp(y, 0.0, static_cast<double>(dest_height))));
+    }
+    out.quads.push_back(quad);
+    out.scores.push_back(score);
+  }
+  return out;
+}
+
+}  // namespace ppocr

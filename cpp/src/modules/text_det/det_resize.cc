@@ -1,0 +1,54 @@
+#include "modules/text_det/det_resize.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "ppocr/error.h"
+
+namespace ppocr {
+namespace {
+
+double limit_ratio(int h, int w, const TextDetOptions& o) {
+  const double limit = o.limit_side_len;
+  switch (o.limit_type) {
+    case LimitType::kMax:
+      return std::max(h, w) > o.limit_side_len ? limit / (h > w ? h : w) : 1.0;
+    case LimitType::kMin:
+      return std::min(h, w) < o.limit_side_len ? limit / (h < w ? h : w) : 1.0;
+    case LimitType::kResizeLong:
+      return limit / std::max(h, w);
+  }
+  return 1.0;
+}
+
+// max(int(round(x / 32) * 32), 32) with Python's round-half-to-even.
+int round_to_32(int x) {
+  const double multiples = std::nearbyint(x / 32.0);
+  return std::max(static_cast<int>(multiples * 32), 32);
+}
+
+}  // namespace
+
+DetInputSize det_input_size(int height, int width, const TextDetOptions& options) {
+  if (height <= 0 || width <= 0) throw_invalid("image has no pixels");
+  if (options.limit_side_len <= 0) throw_invalid("text_det_limit_side_len must be > 0");
+  if (options.max_side_limit <= 0) throw_invalid("max_side_limit must be > 0");
+  const double ratio = limit_ratio(height, width, options);
+  int h = static_cast<int>(height * ratio);
+  int w = static_cast<int>(width * ratio);
+  if (std::max(h, w) > options.max_side_limit) {
+    const double cap = static_cast<double>(options.max_side_limit) / std::max(h, w);
+    h = static_cast<int>(h * cap);
+    w = static_cast<int>(w * cap);
+  }
+  return {round_to_32(h), round_to_32(w)};
+}
+
+cv::Mat pad_tiny_image(const cv::Mat& bgr) {
+  if (bgr.rows + bgr.cols >= 64) return bgr;
+  cv::Mat padded(std::max(32, bgr.rows), std::max(32, bgr.cols), bgr.type(), cv::Scalar::all(0));
+  bgr.copyTo(padded(cv::Rect(0, 0, bgr.cols, bgr.rows)));
+  return padded;
+}
+
+}  // namespace ppocr

@@ -1,0 +1,22 @@
+#pragma once
+// Detector input sizing (PaddleOCR's DetResizeForTest, resize type 0).
+#include <opencv2/core.hpp>
+
+#include "ppocr/config.h"
+
+namespace ppocr {
+
+struct DetInputSize {
+  int height;
+  int width;
+};
+
+// The size the detector sees an h x w image at: scaled by the limit rule, capped so the
+// long side is at most max_side_limit, then each side rounded to a multiple of 32
+// (ties to even, like Python's round) and at least 32.
+DetInputSize det_input_size(int height, int width, const TextDetOptions& options);
+
+// Tiny images (h + w < 64) are zero-padded to at least 32 x 32 first, as PaddleOCR does.
+cv::Mat pad_tiny_image(const cv::Mat& bgr);
+
+}  // namespace ppocr

@@ -1,0 +1,34 @@
+#include "modules/text_det/text_detector.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include "image/tensor_ops.h"
+#include "modules/text_det/det_resize.h"
+#include "ppocr/error.h"
+
+namespace ppocr {
+
+cv::Mat probability_map(Tensor& output) {
+  if (output.shape.size() != 4 || output.dim(0) != 1 || output.dim(1) != 1) {
+    throw Error(ErrorCode::kRuntime, "text detection model must output [1, 1, H, W]");
+  }
+  return cv::Mat(static_cast<int>(output.dim(2)), static_cast<int>(output.dim(3)), CV_32FC1,
+                 output.data.data());
+}
+
+DetectedBoxes TextDetector::detect(const cv::Mat& bgr, const TextDetOptions& options) const {
+  const cv::Mat padded = pad_tiny_image(bgr);
+  const DetInputSize size = det_input_size(padded.rows, padded.cols, options);
+  cv::Mat resized = padded;
+  if (size.height != padded.rows || size.width != padded.cols) {
+    cv::resize(padded, resized, cv::Size(size.width, size.height));
+  }
+  Tensor input = make_nchw(1, size.height, size.width);
+  // The detector takes BGR with ImageNet statistics in BGR order, as PaddleOCR feeds it.
+  write_nchw(resized, Normalization::imagenet(false), input, 0);
+  Tensor output = engine_->infer(input);
+  // Boxes go to the original image's size (not the padded one), as PaddleOCR scales them.
+  return db_postprocess(probability_map(output), bgr.cols, bgr.rows, options);
+}
+
+}  // namespace ppocr

@@ -1,0 +1,41 @@
+#include "modules/text_rec/text_recognizer.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "modules/text_rec/rec_resize.h"
+#include "ppocr/error.h"
+
+namespace ppocr {
+
+std::vector<DecodedText> TextRecognizer::recognize(const std::vector<cv::Mat>& lines,
+                                                   const TextRecOptions& options) const {
+  if (options.batch_size <= 0) throw_invalid("text_recognition_batch_size must be > 0");
+  std::vector<size_t> order(lines.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return static_cast<double>(lines[a].cols) / lines[a].rows <
+           static_cast<double>(lines[b].cols) / lines[b].rows;
+  });
+
+  std::vector<DecodedText> results(lines.size());
+  const size_t batch = static_cast<size_t>(options.batch_size);
+  for (size_t start = 0; start < order.size(); start += batch) {
+    const size_t end = std::min(order.size(), start + batch);
+    std::vector<cv::Mat> group;
+    for (size_t i = start; i < end; ++i) group.push_back(lines[order[i]]);
+    const Tensor output = engine_->infer(rec_batch_tensor(group, options));
+    if (output.shape.size() != 3 || static_cast<size_t>(output.dim(0)) != group.size()) {
+      throw Error(ErrorCode::kRuntime, "text recognition model must output [N, T, classes]");
+    }
+    const int timesteps = static_cast<int>(output.dim(1));
+    const int classes = static_cast<int>(output.dim(2));
+    for (size_t i = start; i < end; ++i) {
+      const float* probs = output.data.data() + (i - start) * timesteps * classes;
+      results[order[i]] = decoder_.decode(probs, timesteps, classes);
+    }
+  }
+  return results;
+}
+
+}  // namespace ppocr

@@ -1,0 +1,234 @@
+#include "ppocr/pipeline.h"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include <opencv2/imgproc.hpp>
+
+#include "geometry/crop.h"
+#include "geometry/sort_boxes.h"
+#include "modules/doc_orientation/doc_orientation_classifier.h"
+#include "modules/doc_unwarping/doc_unwarper.h"
+#include "modules/text_det/text_detector.h"
+#include "modules/text_rec/text_recognizer.h"
+#include "modules/textline_orientation/textline_classifier.h"
+#include "ppocr/error.h"
+
+namespace ppocr {
+
+LimitType parse_limit_type(const std::string& name) {
+  if (name == "min") return LimitType::kMin;
+  if (name == "max") return LimitType::kMax;
+  if (name == "resize_long") return LimitType::kResizeLong;
+  throw_invalid("text_det_limit_type must be 'min', 'max' or 'resize_long', got '" + name + "'");
+}
+
+const char* to_string(LimitType type) {
+  switch (type) {
+    case LimitType::kMin: return "min";
+    case LimitType::kMax: return "max";
+    case LimitType::kResizeLong: return "resize_long";
+  }
+  return "min";
+}
+
+Precision parse_precision(const std::string& name) {
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  if (lower == "fp32") return Precision::kFp32;
+  if (lower == "bf16") return Precision::kBf16;
+  if (lower == "fp16") return Precision::kFp16;
+  throw_invalid("precision must be 'fp32', 'fp16' or 'bf16', got '" + name + "'");
+}
+
+namespace {
+
+// What a page went through before detection, so boxes can be mapped back onto it.
+struct PageTransform {
+  int angle = -1;           // rotation applied to make the page upright (-1: none)
+  cv::Size input_size;      // the caller's image
+  cv::Mat map_x, map_y;     // unwarping sample positions in the rotated page (empty: none)
+};
+
+// Bilinear lookup of a CV_32F map at a continuous position, clamped to the map.
+float sample(const cv::Mat& map, float x, float y) {
+  x = std::clamp(x, 0.0f, static_cast<float>(map.cols - 1));
+  y = std::clamp(y, 0.0f, static_cast<float>(map.rows - 1));
+  cv::Mat out;
+  cv::getRectSubPix(map, cv::Size(1, 1), cv::Point2f(x, y), out);
+  return out.at<float>(0, 0);
+}
+
+cv::Point2f to_input_frame(const PageTransform& t, cv::Point2f p) {
+  if (!t.map_x.empty()) p = {sample(t.map_x, p.x, p.y), sample(t.map_y, p.x, p.y)};
+  const float w = static_cast<float>(t.input_size.width);
+  const float h = static_cast<float>(t.input_size.height);
+  switch (t.angle) {
+    case 90: return {w - p.y, p.x};   // page was turned counter-clockwise by 90
+    case 180: return {w - p.x, h - p.y};
+    case 270: return {p.y, h - p.x};  // page was turned clockwise by 90
+    default: return p;
+  }
+}
+
+void validate_options(const TextDetOptions& det, const TextRecOptions& rec) {
+  if (det.limit_side_len <= 0) throw_invalid("text_det_limit_side_len must be > 0");
+  if (!(det.thresh > 0.0f)) throw_invalid("text_det_thresh must be > 0");
+  if (!(det.box_thresh > 0.0f)) throw_invalid("text_det_box_thresh must be > 0");
+  if (!(det.unclip_ratio > 0.0f)) throw_invalid("text_det_unclip_ratio must be > 0");
+  if (!(rec.score_thresh >= 0.0f)) throw_invalid("text_rec_score_thresh must be >= 0");
+  if (rec.batch_size <= 0) throw_invalid("text_recognition_batch_size must be > 0");
+}
+
+template <typename T>
+std::shared_ptr<const T> load_if(const std::string& path, const EngineOptions& engine) {
+  if (path.empty()) return nullptr;
+  return std::make_shared<T>(make_openvino_engine(path, engine));
+}
+
+}  // namespace
+
+struct OcrPipeline::Impl {
+  PipelineConfig config;
+  std::shared_ptr<const DocOrientationClassifier> doc_orientation;
+  std::shared_ptr<const DocUnwarper> doc_unwarper;
+  std::shared_ptr<const TextDetector> text_detector;
+  std::shared_ptr<const TextlineClassifier> textline_classifier;
+  std::shared_ptr<const TextRecognizer> text_recognizer;
+
+  OcrResult run(const cv::Mat& bgr, const RunOptions& o) const;
+};
+
+OcrPipeline::OcrPipeline(PipelineConfig config) : impl_(std::make_unique<Impl>()) {
+  validate_options(config.text_det, config.text_rec);
+  if (config.textline_orientation_batch_size <= 0) {
+    throw_invalid("textline_orientation_batch_size must be > 0");
+  }
+  const auto& m = config.models;
+  if (m.text_det.empty()) throw Error(ErrorCode::kNotFound, "no text detection model given");
+  if (m.text_rec.empty()) throw Error(ErrorCode::kNotFound, "no text recognition model given");
+  impl_->doc_orientation = load_if<DocOrientationClassifier>(m.doc_orientation, config.engine);
+  impl_->doc_unwarper = load_if<DocUnwarper>(m.doc_unwarping, config.engine);
+  impl_->text_detector = load_if<TextDetector>(m.text_det, config.engine);
+  impl_->textline_classifier = load_if<TextlineClassifier>(m.textline_orientation, config.engine);
+  impl_->text_recognizer = std::make_shared<TextRecognizer>(
+      make_openvino_engine(m.text_rec, config.engine), m.text_rec_characters);
+  impl_->config = std::move(config);
+}
+
+OcrPipeline::~OcrPipeline() = default;
+OcrPipeline::OcrPipeline(OcrPipeline&&) noexcept = default;
+OcrPipeline& OcrPipeline::operator=(OcrPipeline&&) noexcept = default;
+
+const PipelineConfig& OcrPipeline::config() const { return impl_->config; }
+
+OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options) const {
+  if (bgr.empty()) throw_invalid("image is empty");
+  if (bgr.type() != CV_8UC3) throw_invalid("image must be a 3-channel BGR uint8 array");
+  try {
+    return impl_->run(bgr, options);
+  } catch (const cv::Exception& e) {
+    throw Error(ErrorCode::kRuntime, std::string("opencv: ") + e.what());
+  }
+}
+
+std::vector<OcrResult> OcrPipeline::run_batch(const std::vector<cv::Mat>& images,
+                                              const RunOptions& options) const {
+  std::vector<OcrResult> results;
+  results.reserve(images.size());
+  for (const auto& image : images) results.push_back(run(image, options));
+  return results;
+}
+
+OcrResult OcrPipeline::Impl::run(const cv::Mat& bgr, const RunOptions& o) const {
+  OcrResult result;
+  TextDetOptions det = config.text_det;
+  det.limit_side_len = o.text_det_limit_side_len.value_or(det.limit_side_len);
+  det.limit_type = o.text_det_limit_type.value_or(det.limit_type);
+  det.thresh = o.text_det_thresh.value_or(det.thresh);
+  det.box_thresh = o.text_det_box_thresh.value_or(det.box_thresh);
+  det.unclip_ratio = o.text_det_unclip_ratio.value_or(det.unclip_ratio);
+  TextRecOptions rec = config.text_rec;
+  rec.score_thresh = o.text_rec_score_thresh.value_or(rec.score_thresh);
+  validate_options(det, rec);
+
+  const bool use_doc_orientation =
+      o.use_doc_orientation_classify.value_or(config.use_doc_orientation_classify);
+  const bool use_unwarping = o.use_doc_unwarping.value_or(config.use_doc_unwarping);
+  const bool use_textline = o.use_textline_orientation.value_or(config.use_textline_orientation);
+  if (use_doc_orientation && !doc_orientation) {
+    throw_invalid("use_doc_orientation_classify=True, but the pipeline was built without the "
+                  "document orientation model");
+  }
+  if (use_unwarping && !doc_unwarper) {
+    throw_invalid("use_doc_unwarping=True, but the pipeline was built without the unwarping model");
+  }
+  if (use_textline && !textline_classifier) {
+    throw_invalid("use_textline_orientation=True, but the pipeline was built without the "
+                  "text-line orientation model");
+  }
+
+  // 1-2. Document preprocessing: upright, then flat.
+  PageTransform transform;
+  transform.input_size = bgr.size();
+  cv::Mat page = bgr;
+  if (use_doc_orientation) {
+    transform.angle = doc_orientation->classify(page);
+    page = rotate_upright(page, transform.angle);
+  }
+  if (use_unwarping) {
+    UnwarpedPage flat = doc_unwarper->unwarp(page);
+    page = flat.image;
+    transform.map_x = std::move(flat.map_x);
+    transform.map_y = std::move(flat.map_y);
+  }
+  result.use_doc_preprocessor = use_doc_orientation || use_unwarping;
+  result.use_textline_orientation = use_textline;
+  result.doc_preprocessor.use_doc_orientation_classify = use_doc_orientation;
+  result.doc_preprocessor.use_doc_unwarping = use_unwarping;
+  result.doc_preprocessor.angle = transform.angle;
+  if (result.use_doc_preprocessor) result.doc_preprocessor.output_img = page;
+  result.text_det_params = det;
+  result.text_rec_score_thresh = rec.score_thresh;
+
+  // 3. Detection, in reading order; lines whose crop is degenerate are dropped.
+  const DetectedBoxes boxes = text_detector->detect(page, det);
+  std::vector<cv::Mat> lines;
+  for (size_t index : reading_order(boxes.quads)) {
+    cv::Mat line = crop_text_line(page, boxes.quads[index]);
+    if (line.empty()) continue;
+    lines.push_back(std::move(line));
+    result.dt_polys.push_back(boxes.quads[index]);
+    result.dt_scores.push_back(boxes.scores[index]);
+  }
+  if (lines.empty()) return result;
+
+  // 4. Text-line orientation: turn upside-down lines.
+  if (use_textline) {
+    result.textline_orientation_angles =
+        textline_classifier->classify(lines, config.textline_orientation_batch_size);
+    for (size_t i = 0; i < lines.size(); ++i) {
+      if (result.textline_orientation_angles[i] == 1) cv::rotate(lines[i], lines[i], cv::ROTATE_180);
+    }
+  } else {
+    result.textline_orientation_angles.assign(lines.size(), -1);
+  }
+
+  // 5. Recognition, filtered by score.
+  const std::vector<DecodedText> texts = text_recognizer->recognize(lines, rec);
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (texts[i].score < rec.score_thresh) continue;
+    result.rec_texts.push_back(texts[i].text);
+    result.rec_scores.push_back(texts[i].score);
+    result.rec_polys.push_back(result.dt_polys[i]);
+    QuadF on_input;
+    for (int k = 0; k < 4; ++k) {
+      on_input[k] = to_input_frame(transform, cv::Point2f(result.dt_polys[i][k]));
+    }
+    result.rec_polys_on_input.push_back(on_input);
+  }
+  return result;
+}
+
+}  // namespace ppocr

@@ -1,0 +1,18 @@
+"""The exceptions ppocr-native raises.
+
+The C++ core throws one error type with a code; the binding maps the code to one of these,
+so callers can catch ppocr-native's failures by meaning and still catch them as the
+built-in they derive from.
+"""
+
+
+class PpocrError(RuntimeError):
+    """Inference or internal failure (OpenVINO, OpenCV, a model that misbehaves)."""
+
+
+class InvalidArgumentError(ValueError):
+    """A bad input image or parameter value."""
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """A model that is missing, unknown, or cannot be downloaded here."""
