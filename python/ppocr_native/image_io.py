@@ -1,0 +1,143 @@
+"""Turning what users pass into the BGR uint8 arrays the core takes.
+
+Decoding happens here, in Python, with opencv-python-headless 4.10 (the decoder the
+reference PaddleOCR used), so the C++ core needs no image codecs.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Union
+
+import cv2
+import numpy as np
+
+from .errors import InvalidArgumentError
+
+ImageInput = Union[str, os.PathLike, np.ndarray]
+
+# Decompression-bomb guard: an image file may not decode to more pixels than this.
+MAX_PIXELS = 20000 * 20000
+
+_EXIF_ORIENTATION = 0x0112
+
+
+def load_image(source: ImageInput) -> np.ndarray:
+    """Returns a C-contiguous H x W x 3 BGR uint8 image.
+
+    Arrays: uint8 H x W (gray), H x W x 1, H x W x 3 (BGR) or H x W x 4 (BGRA). Files: any
+    format OpenCV reads; EXIF orientation applied; gray and palette images made BGR;
+    transparent images flattened onto a background that contrasts with their content
+    (PaddleOCR drops alpha, so text on a transparent background is lost).
+    """
+    if isinstance(source, np.ndarray):
+        return to_bgr(source)
+    if isinstance(source, (str, os.PathLike)):
+        return decode_image_bytes(_read_file(Path(source)), name=str(source))
+    raise InvalidArgumentError(
+        f"cannot read an image from {type(source).__name__}; pass a numpy array or a path"
+    )
+
+
+def _read_file(path: Path) -> bytes:
+    if not path.is_file():
+        raise FileNotFoundError(f"image file not found: {path}")
+    return path.read_bytes()
+
+
+def decode_image_bytes(data: bytes, name: str = "<bytes>") -> np.ndarray:
+    """Decodes an encoded image (PNG, JPEG, BMP, TIFF, WebP, ...) to BGR uint8."""
+    if not data:
+        raise InvalidArgumentError(f"{name}: the image file is empty")
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    _check_pixel_count(buffer, name)
+    raw = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
+    if raw is None or raw.size == 0:
+        raise InvalidArgumentError(f"{name}: not a readable image (corrupt or unsupported format)")
+    if raw.ndim == 3 and raw.shape[2] == 4:
+        # IMREAD_UNCHANGED skips EXIF orientation; apply it ourselves.
+        return to_bgr(_apply_exif_orientation(raw, data))
+    # IMREAD_COLOR applies EXIF orientation and expands gray/palette, 16-bit -> 8-bit.
+    color = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
+    if color is None:
+        raise InvalidArgumentError(f"{name}: not a readable image")
+    return np.ascontiguousarray(color)
+
+
+def _check_pixel_count(buffer: np.ndarray, name: str) -> None:
+    """Refuses images whose header promises more than MAX_PIXELS, before decoding them."""
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(buffer.tobytes())) as im:
+            width, height = im.size
+    except Exception:
+        return  # Pillow can't parse it: let OpenCV decide.
+    if width * height > MAX_PIXELS:
+        raise InvalidArgumentError(
+            f"{name}: image is {width} x {height}, over the {MAX_PIXELS} pixel limit"
+        )
+
+
+def _apply_exif_orientation(image: np.ndarray, data: bytes) -> np.ndarray:
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as im:
+            orientation = im.getexif().get(_EXIF_ORIENTATION, 1)
+    except Exception:
+        return image
+    ops = {
+        2: lambda a: cv2.flip(a, 1),
+        3: lambda a: cv2.rotate(a, cv2.ROTATE_180),
+        4: lambda a: cv2.flip(a, 0),
+        5: lambda a: cv2.flip(cv2.rotate(a, cv2.ROTATE_90_CLOCKWISE), 1),
+        6: lambda a: cv2.rotate(a, cv2.ROTATE_90_CLOCKWISE),
+        7: lambda a: cv2.flip(cv2.rotate(a, cv2.ROTATE_90_COUNTERCLOCKWISE), 1),
+        8: lambda a: cv2.rotate(a, cv2.ROTATE_90_COUNTERCLOCKWISE),
+    }
+    op = ops.get(orientation)
+    return op(image) if op else image
+
+
+def to_bgr(image: np.ndarray) -> np.ndarray:
+    """Validates an array and converts gray/BGRA to contiguous BGR uint8."""
+    if not isinstance(image, np.ndarray):
+        raise InvalidArgumentError("image must be a numpy array")
+    if image.dtype != np.uint8:
+        raise InvalidArgumentError(
+            f"image must have dtype uint8, got {image.dtype} (scale and cast it first)"
+        )
+    if image.ndim == 3 and image.shape[2] == 1:
+        image = image[:, :, 0]
+    if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
+        raise InvalidArgumentError(
+            f"image must be H x W, H x W x 3 (BGR) or H x W x 4 (BGRA), got shape {image.shape}"
+        )
+    if image.shape[0] == 0 or image.shape[1] == 0:
+        raise InvalidArgumentError(f"image is empty (shape {image.shape})")
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        return _composite_on_contrast(image)
+    return np.ascontiguousarray(image)
+
+
+def _composite_on_contrast(bgra: np.ndarray) -> np.ndarray:
+    """Flattens BGRA onto white, or onto black when the visible content is light.
+
+    Text drawn in white on a transparent background would vanish on white, so the
+    background is chosen to contrast with the opaque pixels' mean brightness.
+    """
+    alpha = bgra[:, :, 3:4].astype(np.float32) / 255.0
+    bgr = bgra[:, :, :3].astype(np.float32)
+    opaque = bgra[:, :, 3] >= 128
+    background = 255.0
+    if opaque.any() and not opaque.all():
+        gray = cv2.cvtColor(bgra[:, :, :3], cv2.COLOR_BGR2GRAY)
+        if float(gray[opaque].mean()) > 127.0:
+            background = 0.0
+    out = bgr * alpha + background * (1.0 - alpha)
+    return np.ascontiguousarray(np.clip(out + 0.5, 0, 255).astype(np.uint8))
