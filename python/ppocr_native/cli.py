@@ -1,4 +1,7 @@
-"""The ``ppocr`` command: ``ppocr ocr -i INPUT [--save_path DIR] [--<parameter> VALUE ...]``.
+"""The ``ppocr`` command.
+
+    ppocr ocr -i INPUT [--save_path DIR] [--<parameter> VALUE ...]
+    ppocr models [NAME ...] [--list]      fetch models into the cache
 
 Every flag is generated from `OcrConfig`'s fields, so the CLI takes exactly PaddleOCR's
 parameter names and never drifts from the Python API.
@@ -40,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     ocr = sub.add_parser("ocr", help="run the general OCR pipeline")
     ocr.add_argument("-i", "--input", required=True, help="image file, directory or list")
+    sub.add_parser("models", help="fetch models into the cache (default: the defaults)",
+                   add_help=False)
     ocr.add_argument("--save_path", default=None, help="directory for *_res.json and *_ocr_res_img.*")
     hints = typing.get_type_hints(OcrConfig)
     for f in dataclasses.fields(OcrConfig):
@@ -48,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["models"]:
+        from . import models
+
+        return models.main(argv[1:])
     args = build_parser().parse_args(argv)
     kwargs = {f.name: getattr(args, f.name) for f in dataclasses.fields(OcrConfig)
               if getattr(args, f.name) is not None}

@@ -1114,7 +1114,7 @@ def _dim(buf: _Buffer, start: int, end: int) -> int | str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Fetch the default models (or the named ones) and print where they are."""
     parser = argparse.ArgumentParser(
-        prog="python -m ppocr_native.models", description="Fetch OCR models into the cache."
+        prog="ppocr models", description="Fetch OCR models into the cache."
     )
     parser.add_argument("names", nargs="*", help="registry model names (default: the defaults)")
     parser.add_argument("--list", action="store_true", help="list downloadable models and exit")

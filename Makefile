@@ -1,0 +1,61 @@
+# Quick start:  make run   (set-up + OCR of the sample image)
+#               make test  (set-up + the whole test suite)
+# Every step leaves a stamp in .stamps/, so re-running with nothing changed is quick.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .stamps
+APT_PACKAGES := g++ libopencv-core-dev libopencv-imgproc-dev libpolyclipping-dev
+SOURCES := $(shell find cpp python third_party -type f -not -path '*/__pycache__/*' -not -name '*.so') \
+           CMakeLists.txt pyproject.toml
+SAMPLE := tests/assets/sample.png
+
+.PHONY: run test deps venv install models bench clean
+
+run: install models
+	$(VENV)/bin/ppocr ocr -i $(SAMPLE) --save_path output --cpu_threads 2 | \
+	  $(PY) -c "import json,sys; d=json.load(sys.stdin)['res']; print('\n'.join(d['rec_texts']))"
+
+test: install models
+	$(PY) -m pytest tests/python -q
+
+deps: $(STAMPS)/deps
+venv: $(STAMPS)/venv
+install: $(STAMPS)/install
+models: $(STAMPS)/models
+
+# System packages: OpenCV core/imgproc and Clipper from Debian (no imgcodecs: see README).
+$(STAMPS)/deps:
+	@mkdir -p $(STAMPS)
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+	@touch $@
+
+$(STAMPS)/venv: $(STAMPS)/deps
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check \
+	  "scikit-build-core>=0.10" "pybind11>=2.12" "cmake>=3.18" ninja "openvino==2026.4.1" pytest
+	@touch $@
+
+# Builds the extension (incrementally, in build/) and installs the package into the venv.
+$(STAMPS)/install: $(STAMPS)/venv $(SOURCES)
+	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation .
+	@touch $@
+
+# Fetches and verifies the default models (cached under ~/.cache/ppocr-native).
+$(STAMPS)/models: $(STAMPS)/install
+	$(VENV)/bin/ppocr models
+	@touch $@
+
+bench: install models
+	$(PY) benchmarks/bench_pipeline.py
+
+clean:
+	rm -rf build $(STAMPS) output
