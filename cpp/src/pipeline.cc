@@ -65,9 +65,9 @@ cv::Point2f to_input_frame(const PageTransform& t, cv::Point2f p) {
   const float w = static_cast<float>(t.input_size.width);
   const float h = static_cast<float>(t.input_size.height);
   switch (t.angle) {
-    case 90: return {w - p.y, p.x};   // page was turned counter-clockwise by 90
+    case 90: return {w - p.y, p.x};   // we turned the page counter-clockwise by 90
     case 180: return {w - p.x, h - p.y};
-    case 270: return {p.y, h - p.x};  // page was turned clockwise by 90
+    case 270: return {p.y, h - p.x};  // we turned the page clockwise by 90
     default: return p;
   }
 }

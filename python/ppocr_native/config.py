@@ -34,7 +34,9 @@ DEFAULTS: Mapping[str, Any] = {
     "text_det_unclip_ratio": 1.5,
     "text_rec_score_thresh": 0.0,
     "device": "cpu",
-    "cpu_threads": 8,
+    # PaddleOCR's 8, but never more threads than cores: oversubscribing OpenVINO's CPU
+    # threads made a 2-core machine ~2x slower.
+    "cpu_threads": min(8, os.cpu_count() or 1),
     "enable_mkldnn": True,
     "precision": "fp32",
 }

@@ -34,9 +34,9 @@ cv::Mat rotate_upright(const cv::Mat& page, int angle) {
   cv::Mat out;
   switch (angle) {
     case 0: return page;
-    // The page was turned counter-clockwise by `angle`; PaddleOCR undoes it by rotating
-    // counter-clockwise by `angle` again (getRotationMatrix2D with +angle), i.e. a
-    // further 90 for "90" and 270 (= clockwise 90) for "270".
+    // The content is turned clockwise by `angle`; PaddleOCR undoes it with a
+    // counter-clockwise rotation by `angle` (getRotationMatrix2D(+angle), cubic
+    // resampling). Ours are exact, lossless 90-degree turns.
     case 90: cv::rotate(page, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
     case 180: cv::rotate(page, out, cv::ROTATE_180); return out;
     case 270: cv::rotate(page, out, cv::ROTATE_90_CLOCKWISE); return out;

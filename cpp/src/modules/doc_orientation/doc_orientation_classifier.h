@@ -13,8 +13,8 @@ class DocOrientationClassifier {
   explicit DocOrientationClassifier(std::shared_ptr<const Engine> engine)
       : engine_(std::move(engine)) {}
 
-  // The page's angle in degrees: 0, 90, 180 or 270 (counter-clockwise, as PaddleOCR
-  // reports it; rotating the page clockwise by it makes it upright).
+  // How far the page's content is turned clockwise, in degrees: 0, 90, 180 or 270 (the
+  // classifier's label, as PaddleOCR reports it).
   int classify(const cv::Mat& page) const;
 
  private:
