@@ -19,7 +19,7 @@ from .errors import InvalidArgumentError
 ImageInput = Union[str, os.PathLike, np.ndarray]
 
 # Decompression-bomb guard: an image file may not decode to more pixels than this.
-MAX_PIXELS = 20000 * 20000
+MAX_PIXELS = 150_000_000  # below Pillow's own bomb limit (~179 Mpixel), so ours speaks first
 
 _EXIF_ORIENTATION = 0x0112
 
@@ -68,17 +68,18 @@ def decode_image_bytes(data: bytes, name: str = "<bytes>") -> np.ndarray:
 
 def _check_pixel_count(buffer: np.ndarray, name: str) -> None:
     """Refuses images whose header promises more than MAX_PIXELS, before decoding them."""
-    try:
-        from PIL import Image
+    from PIL import Image
 
+    too_big = InvalidArgumentError(f"{name}: image is over the {MAX_PIXELS} pixel limit")
+    try:
         with Image.open(io.BytesIO(buffer.tobytes())) as im:
             width, height = im.size
+    except Image.DecompressionBombError:
+        raise too_big from None
     except Exception:
-        return  # Pillow can't parse it: let OpenCV decide.
+        return  # Pillow can't parse the header: OpenCV decides below.
     if width * height > MAX_PIXELS:
-        raise InvalidArgumentError(
-            f"{name}: image is {width} x {height}, over the {MAX_PIXELS} pixel limit"
-        )
+        raise too_big
 
 
 def _apply_exif_orientation(image: np.ndarray, data: bytes) -> np.ndarray:
