@@ -41,6 +41,9 @@ class PaddleOCR:
 
     def __init__(self, **kwargs: Any):
         self._config = OcrConfig.from_kwargs(kwargs)
+        if self._config.enable_mkldnn is False:
+            logger.warning("enable_mkldnn=False changes nothing here: OpenVINO's CPU plugin "
+                           "always runs oneDNN (MKL-DNN) kernels; there is no other CPU path")
         self._models = self._resolve_models(self._config)
         self._pipeline = _core.OcrPipeline(to_core_config(self._config, self._models, _core))
 
