@@ -7,6 +7,7 @@
 
 #include "geometry/quad.h"
 #include "geometry/unclip.h"
+#include "ppocr/error.h"
 
 namespace ppocr {
 namespace {
@@ -18,6 +19,7 @@ int clamp_int(int v, int lo, int hi) { return std::max(lo, std::min(v, hi)); }
 }  // namespace
 
 float box_score_fast(const cv::Mat& prob_map, const QuadF& box) {
+  if (prob_map.empty()) throw_invalid("probability map is empty");
   const int w = prob_map.cols;
   const int h = prob_map.rows;
   float min_x = box[0].x, max_x = box[0].x, min_y = box[0].y, max_y = box[0].y;
@@ -46,7 +48,10 @@ float box_score_fast(const cv::Mat& prob_map, const QuadF& box) {
 
 DetectedBoxes db_postprocess(const cv::Mat& prob_map, int dest_width, int dest_height,
                              const TextDetOptions& options) {
-  CV_Assert(prob_map.type() == CV_32FC1);
+  if (prob_map.empty() || prob_map.type() != CV_32FC1) {
+    throw_invalid("probability map must be a non-empty float32 2-D array");
+  }
+  if (options.max_candidates < 0) throw_invalid("max_candidates must be >= 0");
   cv::Mat bitmap;
   cv::compare(prob_map, options.thresh, bitmap, cv::CMP_GT);  // 255 where text
 

@@ -21,8 +21,8 @@ double limit_ratio(int h, int w, const TextDetOptions& o) {
   return 1.0;
 }
 
-// max(int(round(x / 32) * 32), 32) with Python's round-half-to-even.
-int round_to_32(int x) {
+// max(int(round(x / 32) * 32), 32) with Python's round-half-to-even; x is a whole number.
+int round_to_32(double x) {
   const double multiples = std::nearbyint(x / 32.0);
   return std::max(static_cast<int>(multiples * 32), 32);
 }
@@ -34,12 +34,14 @@ DetInputSize det_input_size(int height, int width, const TextDetOptions& options
   if (options.limit_side_len <= 0) throw_invalid("text_det_limit_side_len must be > 0");
   if (options.max_side_limit <= 0) throw_invalid("max_side_limit must be > 0");
   const double ratio = limit_ratio(height, width, options);
-  int h = static_cast<int>(height * ratio);
-  int w = static_cast<int>(width * ratio);
+  // int() of the scaled sides, kept in double until the cap: a huge limit_side_len would
+  // overflow int here, while Python's ints just grow.
+  double h = std::floor(height * ratio);
+  double w = std::floor(width * ratio);
   if (std::max(h, w) > options.max_side_limit) {
     const double cap = static_cast<double>(options.max_side_limit) / std::max(h, w);
-    h = static_cast<int>(h * cap);
-    w = static_cast<int>(w * cap);
+    h = std::floor(h * cap);
+    w = std::floor(w * cap);
   }
   return {round_to_32(h), round_to_32(w)};
 }

@@ -25,6 +25,9 @@ int rec_resized_width(const cv::Mat& line, const TextRecOptions& o) {
 
 Tensor rec_batch_tensor(const std::vector<cv::Mat>& lines, const TextRecOptions& o) {
   if (lines.empty()) throw_invalid("no text lines to recognise");
+  if (o.image_height <= 0 || o.min_image_width <= 0 || o.max_image_width <= 0) {
+    throw_invalid("recognition image height and widths must be > 0");
+  }
   int batch_width = 0;
   for (const auto& line : lines) {
     if (line.empty()) throw_invalid("empty text-line image");
