@@ -201,8 +201,19 @@ def worker(config: str, data: Path, threads: int, out: Path) -> None:
     except Exception:  # pragma: no cover - informational only
         ov = None
     rep["versions"] = {"ppocr_native": ppocr_native.__version__, "openvino": ov,
-                       "python": platform.python_version()}
+                       "python": platform.python_version(), "build": _build_info()}
     out.write_text(json.dumps(rep, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _build_info() -> Dict[str, Any]:
+    """Which installed ppocr-native was measured (the venv's copy, not the working tree)."""
+    import hashlib
+    from ppocr_native import _core
+    so = Path(_core.__file__)
+    st = so.stat()
+    return {"core": str(so), "core_mtime": _dt.datetime.fromtimestamp(st.st_mtime).astimezone()
+            .isoformat(timespec="seconds"),
+            "core_sha256": hashlib.sha256(so.read_bytes()).hexdigest()[:16]}
 
 
 # --------------------------------------------------------------------------------------
@@ -382,6 +393,7 @@ def build_table(nat: Dict[str, Any], pad: Optional[Dict[str, Any]],
         add("default pipeline pass2 (v6 small + doc/textline ori)", "s",
             dflt["pass2_total_s"], None, ratio=False)
         add("default pipeline peak RSS", "MB", dflt["peak_rss_mb"], None, ratio=False)
+        add("default pipeline lines found", "", dflt["n_lines"], None, ratio=False)
     return rows
 
 
@@ -399,7 +411,7 @@ def format_table(rows: List[Dict[str, Any]]) -> str:
     for r in rows:
         label = r["row"] + (f" [{r['unit']}]" if r["unit"] else "")
         body.append((label, fmt(r["ppocr_native"], r["unit"]), fmt(r["paddleocr"], r["unit"]),
-                     f"{r['speedup']:.1f}x" if r["speedup"] else "-"))
+                     f"{r['speedup']:.2f}x" if r["speedup"] else "-"))
     w = [max(len(x[i]) for x in [head, *body]) for i in range(4)]
     lines = ["| " + " | ".join(h.ljust(w[i]) if i == 0 else h.rjust(w[i]) for i, h in enumerate(head)) + " |",
              "|" + "|".join(("-" * (w[i] + 1) + ":") if i else ("-" * (w[i] + 2)) for i in range(4)) + "|"]
@@ -410,7 +422,7 @@ def format_table(rows: List[Dict[str, Any]]) -> str:
 
 def text_agreement(ours: Dict[str, List[str]], ref: Dict[str, List[str]]) -> Dict[str, Any]:
     same_images = sum(1 for k in ref if ours.get(k) == ref[k])
-    common = sum((Counter(ours.get(k, [])) & Counter(v)).values() for k, v in ref.items())
+    common = sum(sum((Counter(ours.get(k, [])) & Counter(v)).values()) for k, v in ref.items())
     return {"images_identical_texts": same_images, "n_images": len(ref),
             "lines_in_both": common, "lines_ours": sum(len(v) for v in ours.values()),
             "lines_reference": sum(len(v) for v in ref.values())}
@@ -520,6 +532,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     print()
     print(f"{result['machine']['cpu_model']}, {result['machine']['nproc']} cores, "
           f"threads={args.threads}, {nat['n_images']} images, rounds={args.rounds}")
+    b = nat["versions"].get("build") or {}
+    pv = result["versions"]["paddle"] or {}
+    print(f"ppocr-native {nat['versions']['ppocr_native']} (openvino {nat['versions']['openvino']}, "
+          f"_core {b.get('core_sha256')} built {b.get('core_mtime')})"
+          + (f"; paddlepaddle {pv.get('paddlepaddle')}, paddleocr {pv.get('paddleocr')}" if pv else ""))
     print(format_table(rows))
     if agreement:
         print(f"texts identical to the saved PaddleOCR outputs on {agreement['images_identical_texts']}"

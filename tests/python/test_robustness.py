@@ -157,3 +157,17 @@ def test_gil_is_released_during_predict(data_dir, ocr_reference_config):
     # With the GIL held the whole call, the heartbeat could not tick at all.
     assert elapsed > 0.1
     assert len(during) >= 0.3 * elapsed / 0.005, (len(during), elapsed)
+
+
+def test_low_precision_only_where_the_cpu_has_it():
+    import openvino as ov
+
+    caps = ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    for precision in ("bf16", "fp16"):
+        kwargs = dict(precision=precision, cpu_threads=THREADS, use_doc_orientation_classify=False,
+                      use_textline_orientation=False)
+        if precision.upper() in caps:
+            assert PaddleOCR(**kwargs).predict(np.full((64, 64, 3), 255, np.uint8))
+        else:
+            with pytest.raises(InvalidArgumentError, match="not supported"):
+                PaddleOCR(**kwargs)

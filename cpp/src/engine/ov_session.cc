@@ -41,6 +41,19 @@ std::shared_ptr<ov::Model> read_model(const std::string& path) {
   }
 }
 
+// Low precision only where the CPU has kernels for it: OpenVINO would otherwise quietly run
+// fp32 (or emulate), and the caller would believe they got what they asked for.
+void check_precision_supported(const std::string& device, Precision precision) {
+  if (precision == Precision::kFp32) return;
+  const std::string wanted = precision == Precision::kBf16 ? "BF16" : "FP16";
+  const auto caps = shared_core().get_property(device, ov::device::capabilities);
+  if (std::find(caps.begin(), caps.end(), wanted) != caps.end()) return;
+  std::string have;
+  for (const auto& c : caps) have += (have.empty() ? "" : ", ") + c;
+  throw_invalid("precision '" + wanted + "' is not supported by this " + device + " (it offers: " +
+                have + "); use precision='fp32'");
+}
+
 }  // namespace
 
 OvSession::OvSession(const std::string& model_path, const EngineOptions& options)
@@ -50,6 +63,7 @@ OvSession::OvSession(const std::string& model_path, const EngineOptions& options
   std::transform(device.begin(), device.end(), device.begin(), ::toupper);
   ov::AnyMap properties;
   if (device == "CPU") {
+    check_precision_supported(device, options.precision);
     if (options.cpu_threads > 0) {
       properties.emplace(ov::inference_num_threads(options.cpu_threads));
     }
