@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Tuple
 
 import numpy as np
@@ -12,14 +10,11 @@ import numpy as np
 from . import _core
 from .config import OcrConfig, PredictOptions, run_options, to_core_config
 from .errors import InvalidArgumentError
-from .image_io import load_image
+from .inputs import InputImage, iter_inputs
 from .models import ResolvedModel, resolve_model
 from .result import OCRResult
 
 logger = logging.getLogger("ppocr_native")
-
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", ".jp2", ".pbm",
-                  ".pgm", ".ppm"}
 
 # (core kind, config name prefix, the switch that loads it; None = always loaded)
 _MODULES = (
@@ -75,9 +70,9 @@ class PaddleOCR:
         call = self._call_options(overrides)
         options = run_options(call, _core)
         effective = self._config.with_overrides(call)
-        for input_path, image in _iter_images(input):
-            fields = self._pipeline.run(image, options)
-            yield _make_result(fields, image, input_path, effective)
+        for item in iter_inputs(input):
+            fields = self._pipeline.run(item.image, options)
+            yield _make_result(fields, item, effective)
 
     def _call_options(self, overrides: Dict[str, Any]) -> PredictOptions:
         known = {f for f in PredictOptions.__dataclass_fields__}
@@ -89,40 +84,11 @@ class PaddleOCR:
         return PredictOptions(**overrides)
 
 
-def _iter_images(source: Any) -> Iterator[Tuple[Any, np.ndarray]]:
-    """(input_path, BGR image) for an array, a path, a directory or a list of those."""
-    if isinstance(source, np.ndarray):
-        yield None, load_image(source)
-        return
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if path.is_dir():
-            for child in sorted(path.iterdir()):
-                if child.suffix.lower() in IMAGE_SUFFIXES:
-                    yield str(child), load_image(child)
-                elif child.is_file():
-                    logger.warning("skipping %s: not an image", child)
-            return
-        yield str(path), load_image(path)
-        return
-    if isinstance(source, (list, tuple)):
-        if not source:
-            raise InvalidArgumentError("input is an empty list")
-        for item in source:
-            yield from _iter_images(item)
-        return
-    raise InvalidArgumentError(
-        f"unsupported input type {type(source).__name__}: pass a numpy array, a path, "
-        "a directory or a list of these"
-    )
-
-
-def _make_result(fields: Dict[str, Any], image: np.ndarray, input_path: Any,
-                 cfg: OcrConfig) -> OCRResult:
+def _make_result(fields: Dict[str, Any], item: InputImage, cfg: OcrConfig) -> OCRResult:
     use_doc_pre = fields["use_doc_preprocessor"]
     out: Dict[str, Any] = {
-        "input_path": input_path,
-        "page_index": None,
+        "input_path": item.input_path,
+        "page_index": item.page_index,
         "model_settings": {
             "use_doc_preprocessor": use_doc_pre,
             "use_textline_orientation": fields["use_textline_orientation"],
@@ -161,4 +127,4 @@ def _make_result(fields: Dict[str, Any], image: np.ndarray, input_path: Any,
                       ("unclip_ratio", "text_det_unclip_ratio")):
         out["text_det_params"][key] = float(cfg.value(name))
     out["text_rec_score_thresh"] = float(cfg.value("text_rec_score_thresh"))
-    return OCRResult(out, image)
+    return OCRResult(out, item.image)
