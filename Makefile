@@ -7,7 +7,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
-APT_PACKAGES := g++ libopencv-core-dev libopencv-imgproc-dev libpolyclipping-dev
+# fonts-wqy-microhei: a small CJK font for the result visualisation (optional at run time).
+APT_PACKAGES := g++ libopencv-core-dev libopencv-imgproc-dev libpolyclipping-dev fonts-wqy-microhei
 SOURCES := $(shell find cpp python third_party -type f -not -path '*/__pycache__/*' -not -name '*.so') \
            CMakeLists.txt pyproject.toml
 SAMPLE := tests/assets/sample.png
