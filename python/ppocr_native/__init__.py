@@ -7,7 +7,7 @@
 """
 
 from .config import OcrConfig, PredictOptions
-from .errors import InvalidArgumentError, ModelNotFoundError, PpocrError
+from .errors import InputFetchError, InvalidArgumentError, ModelNotFoundError, PpocrError
 from .pipeline import PaddleOCR
 from .result import OCRResult
 
@@ -15,5 +15,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PaddleOCR", "OCRResult", "OcrConfig", "PredictOptions",
-    "PpocrError", "InvalidArgumentError", "ModelNotFoundError", "__version__",
+    "PpocrError", "InvalidArgumentError", "InputFetchError", "ModelNotFoundError", "__version__",
 ]

@@ -16,3 +16,12 @@ class InvalidArgumentError(ValueError):
 
 class ModelNotFoundError(FileNotFoundError):
     """A model that is missing, unknown, or cannot be downloaded here."""
+
+
+class InputFetchError(OSError):
+    """An input URL could not be downloaded: unreachable, timed out, or an HTTP error."""
+
+    def __init__(self, message: str, url: str = "", status: "int | None" = None):
+        super().__init__(message)
+        self.url = url
+        self.status = status
