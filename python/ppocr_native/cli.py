@@ -1,6 +1,6 @@
 """The ``ppocr`` command.
 
-    ppocr ocr -i INPUT [--save_path DIR] [--<parameter> VALUE ...]
+    ppocr ocr -i INPUT [--save_path DIR] [--paddlex_config YAML] [--<parameter> VALUE ...]
     ppocr models [NAME ...] [--list]      fetch models into the cache
 
 Every flag is generated from `OcrConfig`'s fields, so the CLI takes exactly PaddleOCR's
@@ -13,9 +13,12 @@ import argparse
 import dataclasses
 import sys
 import typing
+import warnings
+from pathlib import Path
 from typing import Any, List, Optional
 
-from .config import OcrConfig
+from .config import DEFAULTS, DEPRECATED_ALIASES, OcrConfig
+from .lang import OCR_VERSIONS
 from .errors import InvalidArgumentError, ModelNotFoundError, PpocrError
 
 
@@ -38,18 +41,103 @@ def _flag_type(annotation: Any):
     return str
 
 
+def _help(f: dataclasses.Field) -> str:
+    text = f.metadata.get("help", "")
+    default = DEFAULTS.get(f.name)
+    if f.name in ("text_detection_model_name", "text_recognition_model_name"):
+        default = "PP-OCRv6_small_*"
+    if default is not None:
+        text += f" (default: {default})"
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ppocr", description="PaddleOCR-compatible OCR, native core")
-    sub = parser.add_subparsers(dest="command", required=True)
-    ocr = sub.add_parser("ocr", help="run the general OCR pipeline")
-    ocr.add_argument("-i", "--input", required=True, help="image file, directory or list")
-    sub.add_parser("models", help="fetch models into the cache (default: the defaults)",
-                   add_help=False)
-    ocr.add_argument("--save_path", default=None, help="directory for *_res.json and *_ocr_res_img.*")
+    parser = argparse.ArgumentParser(
+        prog="ppocr",
+        description="PaddleOCR 3.x's general OCR pipeline on a native C++/OpenVINO core.",
+        epilog="examples:\n  ppocr ocr -i page.jpg --save_path output\n"
+               "  ppocr ocr -i scans/ --lang en --ocr_version PP-OCRv5\n"
+               "  ppocr models --list\n\nrun 'ppocr ocr --help' for every OCR flag.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{ocr,models}")
+    ocr = sub.add_parser(
+        "ocr", help="run the general OCR pipeline on images, directories, PDFs or URLs",
+        description="Run the general OCR pipeline; prints each result as PaddleOCR does. "
+                    "Booleans take True or False.")
+    sub.add_parser("models", help="fetch models into the cache (default: the defaults); "
+                   "'ppocr models --help' for more", add_help=False)
+    ocr.add_argument("-i", "--input", required=True,
+                     help="image file, directory, PDF file or URL to predict")
+    ocr.add_argument("--save_path", default=None,
+                     help="directory for *_res.json and *_ocr_res_img.*; not saved if unset")
     hints = typing.get_type_hints(OcrConfig)
     for f in dataclasses.fields(OcrConfig):
-        ocr.add_argument(f"--{f.name}", type=_flag_type(hints[f.name]), default=None)
+        extra: dict = {}
+        if f.name.endswith("_input_shape"):
+            extra = dict(nargs=3, type=int, metavar=("C", "H", "W"))
+        elif f.name == "paddlex_config":
+            extra = dict(type=str, metavar="YAML")
+        elif f.name == "ocr_version":
+            extra = dict(type=str, choices=OCR_VERSIONS)
+        else:
+            extra = dict(type=_flag_type(hints[f.name]))
+            if extra["type"] is _parse_bool:
+                extra["metavar"] = "{True,False}"
+        ocr.add_argument(f"--{f.name}", default=None, help=_help(f), **extra)
+    for old, new in DEPRECATED_ALIASES.items():
+        ocr.add_argument(f"--{old}", default=None, type=_flag_type(hints[new]),
+                         help=f"[Deprecated] Please use `--{new}` instead.")
     return parser
+
+
+class _Progress:
+    """A progress display on stderr: tqdm if installed, else one rewritten line."""
+
+    def __init__(self, total: Optional[int], enabled: bool):
+        self.enabled, self.total, self.count = enabled, total, 0
+        self._bar = None
+        if enabled:
+            try:
+                from tqdm import tqdm
+
+                self._bar = tqdm(total=total, unit="img", file=sys.stderr)
+            except ImportError:
+                pass
+
+    def step(self) -> None:
+        self.count += 1
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            self._bar.update(1)
+            return
+        of = f"/{self.total}" if self.total else ""
+        sys.stderr.write(f"\rppocr: {self.count}{of} done")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            self._bar.close()
+        elif self.count:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _progress_for(source: str) -> _Progress:
+    """A progress display for a directory or a PDF when stderr is a terminal."""
+    path = Path(source)
+    total: Optional[int] = None
+    wanted = False
+    if path.is_dir():
+        from .inputs import IMAGE_SUFFIXES
+
+        wanted = True
+        total = sum(1 for c in path.iterdir() if c.suffix.lower() in IMAGE_SUFFIXES)
+    elif source.lower().split("?")[0].endswith(".pdf"):
+        wanted = True
+    return _Progress(total, wanted and sys.stderr.isatty())
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -59,20 +147,34 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         return models.main(argv[1:])
     args = build_parser().parse_args(argv)
-    kwargs = {f.name: getattr(args, f.name) for f in dataclasses.fields(OcrConfig)
-              if getattr(args, f.name) is not None}
+    names = [f.name for f in dataclasses.fields(OcrConfig)] + list(DEPRECATED_ALIASES)
+    kwargs = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+    progress = None
     try:
         from .pipeline import PaddleOCR
 
-        ocr = PaddleOCR(**kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            for old, new in DEPRECATED_ALIASES.items():
+                if old in kwargs:
+                    print(f"ppocr: warning: --{old} is deprecated; use --{new}", file=sys.stderr)
+            ocr = PaddleOCR(**kwargs)
+        progress = _progress_for(args.input)
         for res in ocr.predict_iter(args.input):
             res.print()
             if args.save_path:
                 res.save_to_json(args.save_path)
                 res.save_to_img(args.save_path)
-    except (InvalidArgumentError, ModelNotFoundError, FileNotFoundError, PpocrError) as exc:
-        print(f"ppocr: error: {exc}", file=sys.stderr)
+            progress.step()
+    except (InvalidArgumentError, ModelNotFoundError, FileNotFoundError, PpocrError,
+            OSError, ImportError) as exc:
+        if progress is not None:
+            progress.close()
+        message = " ".join(str(exc).split())
+        print(f"ppocr: error: {message}", file=sys.stderr)
         return 2
+    if progress is not None:
+        progress.close()
     return 0
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from dataclasses import dataclass, field, fields
-from typing import Any, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from .errors import InvalidArgumentError
 
@@ -39,6 +40,30 @@ DEFAULTS: Mapping[str, Any] = {
     "cpu_threads": min(8, os.cpu_count() or 1),
     "enable_mkldnn": True,
     "precision": "fp32",
+    "enable_hpi": False,
+    "use_tensorrt": False,
+    "min_subgraph_size": 3,
+}
+
+
+def _f(help: str) -> Any:
+    """A config field: None by default, with its help text (the one source for --help)."""
+    return field(default=None, metadata={"help": help})
+
+
+# PaddleOCR 2.x names still accepted (with a DeprecationWarning), mapped to the 3.x names.
+DEPRECATED_ALIASES: Mapping[str, str] = {
+    "det_model_dir": "text_detection_model_dir",
+    "det_limit_side_len": "text_det_limit_side_len",
+    "det_limit_type": "text_det_limit_type",
+    "det_db_thresh": "text_det_thresh",
+    "det_db_box_thresh": "text_det_box_thresh",
+    "det_db_unclip_ratio": "text_det_unclip_ratio",
+    "rec_model_dir": "text_recognition_model_dir",
+    "rec_batch_num": "text_recognition_batch_size",
+    "use_angle_cls": "use_textline_orientation",
+    "cls_model_dir": "textline_orientation_model_dir",
+    "cls_batch_num": "textline_orientation_batch_size",
 }
 
 
@@ -46,15 +71,24 @@ DEFAULTS: Mapping[str, Any] = {
 class PredictOptions:
     """Per-call overrides of ``predict``; ``None`` keeps the pipeline's value."""
 
-    use_doc_orientation_classify: Optional[bool] = None
-    use_doc_unwarping: Optional[bool] = None
-    use_textline_orientation: Optional[bool] = None
-    text_det_limit_side_len: Optional[int] = None
-    text_det_limit_type: Optional[str] = None
-    text_det_thresh: Optional[float] = None
-    text_det_box_thresh: Optional[float] = None
-    text_det_unclip_ratio: Optional[float] = None
-    text_rec_score_thresh: Optional[float] = None
+    use_doc_orientation_classify: Optional[bool] = _f(
+        "Load and use the document orientation classification module.")
+    use_doc_unwarping: Optional[bool] = _f(
+        "Load and use the text image unwarping module (UVDoc).")
+    use_textline_orientation: Optional[bool] = _f(
+        "Load and use the text line orientation module.")
+    text_det_limit_side_len: Optional[int] = _f(
+        "Side length limit for text detection (integer > 0).")
+    text_det_limit_type: Optional[str] = _f(
+        "How the side length limit applies: min, max or resize_long.")
+    text_det_thresh: Optional[float] = _f(
+        "Detection pixel threshold: probability-map pixels above it are text.")
+    text_det_box_thresh: Optional[float] = _f(
+        "Detection box threshold: boxes whose mean score is above it are kept.")
+    text_det_unclip_ratio: Optional[float] = _f(
+        "Text detection expansion coefficient (larger = bigger boxes).")
+    text_rec_score_thresh: Optional[float] = _f(
+        "Recognition score threshold: lines scoring above it are kept.")
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -64,32 +98,71 @@ class PredictOptions:
 class OcrConfig(PredictOptions):
     """Constructor arguments of ``PaddleOCR``, named exactly as PaddleOCR 3.x names them."""
 
-    doc_orientation_classify_model_name: Optional[str] = None
-    doc_orientation_classify_model_dir: Optional[str] = None
-    doc_unwarping_model_name: Optional[str] = None
-    doc_unwarping_model_dir: Optional[str] = None
-    text_detection_model_name: Optional[str] = None
-    text_detection_model_dir: Optional[str] = None
-    textline_orientation_model_name: Optional[str] = None
-    textline_orientation_model_dir: Optional[str] = None
-    textline_orientation_batch_size: Optional[int] = None
-    text_recognition_model_name: Optional[str] = None
-    text_recognition_model_dir: Optional[str] = None
-    text_recognition_batch_size: Optional[int] = None
-    device: Optional[str] = None
-    cpu_threads: Optional[int] = None
-    enable_mkldnn: Optional[bool] = None
-    precision: Optional[str] = None
+    doc_orientation_classify_model_name: Optional[str] = _f(
+        "Name of the document orientation classification model.")
+    doc_orientation_classify_model_dir: Optional[str] = _f(
+        "Directory of the document orientation classification model (never downloaded).")
+    doc_unwarping_model_name: Optional[str] = _f("Name of the text image unwarping model.")
+    doc_unwarping_model_dir: Optional[str] = _f(
+        "Directory of the text image unwarping model (never downloaded).")
+    text_detection_model_name: Optional[str] = _f("Name of the text detection model.")
+    text_detection_model_dir: Optional[str] = _f(
+        "Directory of the text detection model (never downloaded).")
+    textline_orientation_model_name: Optional[str] = _f(
+        "Name of the text line orientation model.")
+    textline_orientation_model_dir: Optional[str] = _f(
+        "Directory of the text line orientation model (never downloaded).")
+    textline_orientation_batch_size: Optional[int] = _f(
+        "Batch size of the text line orientation model.")
+    text_recognition_model_name: Optional[str] = _f("Name of the text recognition model.")
+    text_recognition_model_dir: Optional[str] = _f(
+        "Directory of the text recognition model (never downloaded).")
+    text_recognition_batch_size: Optional[int] = _f(
+        "Batch size of the text recognition model.")
+    text_det_input_shape: Optional[Tuple[int, int, int]] = _f(
+        "Fixed input shape C H W of the text detection model (PaddleX resizes every page to "
+        "H x W instead of using the side length limit).")
+    text_rec_input_shape: Optional[Tuple[int, int, int]] = _f(
+        "Input shape C H W of the text recognition model: line height H, minimum width W.")
+    lang: Optional[str] = _f(
+        "Language of the text (ch, en, japan, chinese_cht, korean, latin codes, ...): picks "
+        "the models unless a text detection/recognition model name or dir is given.")
+    ocr_version: Optional[str] = _f(
+        "PP-OCR version: PP-OCRv6 (small tier, the default), PP-OCRv5 (mobile), PP-OCRv4, "
+        "PP-OCRv3.")
+    device: Optional[str] = _f("Inference device; only cpu in this build.")
+    enable_hpi: Optional[bool] = _f(
+        "PaddleX high-performance inference; accepted, no effect (OpenVINO is the engine).")
+    use_tensorrt: Optional[bool] = _f(
+        "TensorRT subgraph engine; accepted, no effect (CPU-only OpenVINO build).")
+    min_subgraph_size: Optional[int] = _f(
+        "Minimum TensorRT subgraph size; accepted, no effect.")
+    precision: Optional[str] = _f("Computational precision: fp32, fp16 or bf16.")
+    enable_mkldnn: Optional[bool] = _f(
+        "MKL-DNN (oneDNN); OpenVINO's CPU plugin always uses it.")
+    cpu_threads: Optional[int] = _f("Number of CPU inference threads.")
+    paddlex_config: Optional[Any] = _f(
+        "PaddleX pipeline config (YAML path, or a dict in Python); explicit arguments win.")
 
     @classmethod
     def from_kwargs(cls, kwargs: Mapping[str, Any]) -> "OcrConfig":
-        """Builds a config from keyword arguments; unknown names are an error."""
+        """Builds a config from keyword arguments.
+
+        Unknown names are an error; PaddleOCR 2.x aliases map to their 3.x name with a
+        DeprecationWarning (alias and new name together: InvalidArgumentError, as
+        PaddleOCR's ValueError); a ``paddlex_config`` file fills what is not given.
+        """
+        kwargs = map_deprecated(kwargs)
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(kwargs) - known)
         if unknown:
             raise InvalidArgumentError(
                 f"unknown parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
+        if kwargs.get("paddlex_config") is not None:
+            from .paddlex_config import merge_paddlex_config
+
+            kwargs = merge_paddlex_config(kwargs["paddlex_config"], kwargs)
         return cls(**kwargs)
 
     def value(self, name: str) -> Any:
@@ -107,6 +180,23 @@ class OcrConfig(PredictOptions):
         return dataclasses.replace(self, **changes)
 
 
+def map_deprecated(kwargs: Mapping[str, Any]) -> Dict[str, Any]:
+    """Renames PaddleOCR 2.x aliases (DeprecationWarning); alias + new name is an error."""
+    out = dict(kwargs)
+    for old, new in DEPRECATED_ALIASES.items():
+        if old not in out:
+            continue
+        value = out.pop(old)
+        if value is None:
+            continue
+        warnings.warn(f"The parameter `{old}` has been deprecated and will be removed in the "
+                      f"future. Please use `{new}` instead.", DeprecationWarning, stacklevel=4)
+        if out.get(new) is not None:
+            raise InvalidArgumentError(f"`{old}` and `{new}` are mutually exclusive.")
+        out[new] = value
+    return out
+
+
 def _validate(cfg: PredictOptions) -> None:
     """Checks the values that are set; raises InvalidArgumentError with the parameter name."""
 
@@ -121,8 +211,24 @@ def _validate(cfg: PredictOptions) -> None:
     def is_number(v: Any) -> bool:
         return isinstance(v, (int, float)) and not isinstance(v, bool)
 
+    for name in ("text_det_input_shape", "text_rec_input_shape"):
+        value = getattr(cfg, name, None)
+        if value is not None:
+            if (not isinstance(value, (list, tuple)) or len(value) != 3
+                    or not all(is_int(v) and v > 0 for v in value)):
+                raise InvalidArgumentError(
+                    f"{name} must be three positive integers (C, H, W), got {value!r}")
+            object.__setattr__(cfg, name, tuple(value))
+    if getattr(cfg, "ocr_version", None) is not None:
+        from .lang import OCR_VERSIONS
+
+        check("ocr_version", lambda v: v in OCR_VERSIONS, f"one of {OCR_VERSIONS}")
+    check("lang", lambda v: isinstance(v, str) and v != "", "a language code string")
+    check("min_subgraph_size", lambda v: is_int(v) and v > 0, "a positive integer")
+    check("paddlex_config", lambda v: isinstance(v, (str, os.PathLike, Mapping)),
+          "a YAML file path or a dict")
     for name in ("use_doc_orientation_classify", "use_doc_unwarping", "use_textline_orientation",
-                 "enable_mkldnn"):
+                 "enable_mkldnn", "enable_hpi", "use_tensorrt"):
         check(name, lambda v: isinstance(v, bool), "True or False")
     for name in ("text_det_limit_side_len", "textline_orientation_batch_size",
                  "text_recognition_batch_size", "cpu_threads"):
@@ -184,5 +290,10 @@ def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
     rec = core.TextRecOptions()
     rec.batch_size = cfg.value("text_recognition_batch_size")
     rec.score_thresh = cfg.value("text_rec_score_thresh")
+    if cfg.text_rec_input_shape is not None:
+        _, height, width = cfg.text_rec_input_shape
+        rec.image_height = height
+        rec.min_image_width = width
+        rec.max_image_width = max(rec.max_image_width, width)
     out.text_rec = rec
     return out

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, Iterator, List, Tuple
+import warnings
+from typing import Any, Dict, Iterator, List, Optional
 
 import numpy as np
 
@@ -11,7 +12,9 @@ from . import _core
 from .config import OcrConfig, PredictOptions, run_options, to_core_config
 from .errors import InvalidArgumentError
 from .inputs import InputImage, iter_inputs
-from .models import ResolvedModel, resolve_model
+from .lang import model_names as lang_model_names
+from .models import ResolvedModel, default_model_name, resolve_model
+from .paddlex_config import to_paddlex_dict, write_yaml
 from .result import OCRResult
 
 logger = logging.getLogger("ppocr_native")
@@ -36,9 +39,7 @@ class PaddleOCR:
 
     def __init__(self, **kwargs: Any):
         self._config = OcrConfig.from_kwargs(kwargs)
-        if self._config.enable_mkldnn is False:
-            logger.warning("enable_mkldnn=False changes nothing here: OpenVINO's CPU plugin "
-                           "always runs oneDNN (MKL-DNN) kernels; there is no other CPU path")
+        _warn_inert_options(self._config)
         self._models = self._resolve_models(self._config)
         self._pipeline = _core.OcrPipeline(to_core_config(self._config, self._models, _core))
 
@@ -52,27 +53,69 @@ class PaddleOCR:
         return dict(self._models)
 
     @staticmethod
-    def _resolve_models(cfg: OcrConfig) -> Dict[str, ResolvedModel]:
+    def _model_names(cfg: OcrConfig) -> Dict[str, Optional[str]]:
+        """The model name asked for per stage (None: the stage's default).
+
+        ``lang``/``ocr_version`` pick the detection and recognition models unless one of
+        their names or dirs is given (then both are ignored, with a warning, as in PaddleOCR).
+        """
+        names = {kind: getattr(cfg, f"{prefix}_model_name") for kind, prefix, _ in _MODULES}
+        if cfg.lang is None and cfg.ocr_version is None:
+            return names
+        explicit = any(getattr(cfg, f"{p}_model_{s}") is not None
+                       for p in ("text_detection", "text_recognition") for s in ("name", "dir"))
+        if explicit:
+            warnings.warn("`lang` and `ocr_version` will be ignored when model names or model "
+                          "directories are not `None`.", stacklevel=4)
+            return names
+        names["text_det"], names["text_rec"] = lang_model_names(cfg.lang, cfg.ocr_version)
+        return names
+
+    @classmethod
+    def _resolve_models(cls, cfg: OcrConfig) -> Dict[str, ResolvedModel]:
         models = {}
+        names = cls._model_names(cfg)
         for kind, prefix, switch in _MODULES:
             if switch is not None and not cfg.value(switch):
                 continue
-            models[kind] = resolve_model(kind, getattr(cfg, f"{prefix}_model_name"),
-                                         getattr(cfg, f"{prefix}_model_dir"))
+            models[kind] = resolve_model(kind, names[kind], getattr(cfg, f"{prefix}_model_dir"))
         return models
 
     def predict(self, input: Any, **overrides: Any) -> List[OCRResult]:
-        """Runs the pipeline; returns one OCRResult per image."""
+        """Runs the pipeline; returns one OCRResult per image (PDF page)."""
         return list(self.predict_iter(input, **overrides))
 
     def predict_iter(self, input: Any, **overrides: Any) -> Iterator[OCRResult]:
-        """Like predict, but yields results one at a time (inputs are read lazily)."""
+        """Like predict, but a generator yielding one result at a time (inputs read lazily).
+
+        The overrides are checked now, before the first image is read.
+        """
         call = self._call_options(overrides)
+        return self._run(input, call)
+
+    def _run(self, input: Any, call: PredictOptions) -> Iterator[OCRResult]:
         options = run_options(call, _core)
         effective = self._config.with_overrides(call)
         for item in iter_inputs(input):
             fields = self._pipeline.run(item.image, options)
             yield _make_result(fields, item, effective)
+
+    def ocr(self, img: Any, **kwargs: Any) -> List[OCRResult]:
+        """Deprecated (PaddleOCR 2.x): use predict."""
+        warnings.warn("Please use `predict` instead.", DeprecationWarning, stacklevel=2)
+        return self.predict(img, **kwargs)
+
+    def paddlex_config(self) -> Dict[str, Any]:
+        """This pipeline's configuration in PaddleX's OCR.yaml layout (as a dict)."""
+        names = self._model_names(self._config)
+        resolved = {kind: (self._models[kind].name if kind in self._models
+                           else names[kind] or default_model_name(kind))
+                    for kind, _, _ in _MODULES}
+        return to_paddlex_dict(self._config, resolved)
+
+    def export_paddlex_config_to_yaml(self, yaml_path: Any) -> None:
+        """Writes the pipeline config as a PaddleX YAML file (loadable by paddlex_config=)."""
+        write_yaml(self.paddlex_config(), yaml_path)
 
     def _call_options(self, overrides: Dict[str, Any]) -> PredictOptions:
         known = {f for f in PredictOptions.__dataclass_fields__}
@@ -82,6 +125,22 @@ class PaddleOCR:
                 f"unknown predict() parameter(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
         return PredictOptions(**overrides)
+
+
+def _warn_inert_options(cfg: OcrConfig) -> None:
+    """Options that are accepted for compatibility but change nothing here say so."""
+    if cfg.enable_mkldnn is False:
+        logger.warning("enable_mkldnn=False changes nothing here: OpenVINO's CPU plugin "
+                       "always runs oneDNN (MKL-DNN) kernels; there is no other CPU path")
+    if cfg.enable_hpi:
+        logger.warning("enable_hpi=True has no effect: PaddleX's high-performance inference "
+                       "plugin does not apply; this build always runs OpenVINO on the CPU")
+    if cfg.use_tensorrt:
+        logger.warning("use_tensorrt=True has no effect: TensorRT needs an NVIDIA GPU and "
+                       "this build runs OpenVINO on the CPU only")
+    if cfg.text_det_input_shape is not None:
+        logger.warning("text_det_input_shape=%s is not applied yet: the detector resizes by "
+                       "text_det_limit_side_len/text_det_limit_type", cfg.text_det_input_shape)
 
 
 def _make_result(fields: Dict[str, Any], item: InputImage, cfg: OcrConfig) -> OCRResult:
