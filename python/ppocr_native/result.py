@@ -26,6 +26,7 @@ import mimetypes
 import os
 import random
 import re
+import threading
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -84,21 +85,32 @@ def _have_raqm() -> bool:
     return bool(features.check_feature("raqm"))
 
 
-@lru_cache(maxsize=1024)
+_fonts = threading.local()  # FreeType faces are not thread-safe: one cache per thread
+
+
 def _load_font(path: Optional[str], size: int, shaping: bool = False):
-    """A font of `path` (None: Pillow's built-in one) at `size` pixels, cached."""
+    """A font of `path` (None: Pillow's built-in one) at `size` pixels, cached per thread."""
     from PIL import ImageFont
 
     size = max(1, int(size))
-    if path is None:
-        try:
-            return ImageFont.load_default(size=size)  # scalable since Pillow 10.1
-        except (TypeError, AttributeError, OSError):
-            return ImageFont.load_default()
-    engine = ImageFont.Layout.BASIC
-    if shaping and _have_raqm():
-        engine = ImageFont.Layout.RAQM
-    return ImageFont.truetype(path, size, layout_engine=engine)
+    cache = getattr(_fonts, "cache", None)
+    if cache is None or len(cache) > 512:
+        cache = _fonts.cache = {}
+    key = (path, size, shaping)
+    font = cache.get(key)
+    if font is None:
+        if path is None:
+            try:
+                font = ImageFont.load_default(size=size)  # scalable since Pillow 10.1
+            except (TypeError, AttributeError, OSError):
+                font = ImageFont.load_default()
+        else:
+            engine = ImageFont.Layout.BASIC
+            if shaping and _have_raqm():
+                engine = ImageFont.Layout.RAQM
+            font = ImageFont.truetype(path, size, layout_engine=engine)
+        cache[key] = font
+    return font
 
 
 def _usable(path: str) -> bool:
@@ -245,7 +257,16 @@ class _Result(dict):
         written = []
         for key, image in images.items():
             path = Path(save_path) / f"{fn.stem}_{key}{suffix}"
-            _write_image(path, image)
+            try:
+                _write_image(path, image)
+            except (OSError, KeyError, ValueError) as exc:
+                if suffix == ".png":
+                    raise
+                # Pillow lacks this format's encoder: keep the result, as a PNG.
+                path.unlink(missing_ok=True)
+                logger.warning("cannot write %s (%s); writing a PNG instead", path, exc)
+                path = path.with_suffix(".png")
+                _write_image(path, image)
             written.append(path)
         return written[0]
 
