@@ -323,8 +323,10 @@ def resolve_model(
 
     * ``model_dir`` given: it always wins and nothing is downloaded.  It may be
       a directory (``inference.onnx``, else ``inference.xml``, else exactly one
-      ``*.onnx``, else exactly one ``*.xml`` with its ``.bin``) or the model
-      file itself.  ``name`` is then only a label (default: ``Global:
+      ``*.onnx``, else exactly one ``*.xml`` with its ``.bin``, else a
+      Paddle-format dir with ``inference.json`` + ``inference.pdiparams``, which
+      is converted to ONNX once into the cache, see :mod:`.paddle_convert`) or
+      the model file itself.  ``name`` is then only a label (default: ``Global:
       model_name`` of ``inference.yml``, else the kind's default name).
     * otherwise ``name`` (default :func:`default_model_name`) must be a
       registry model; it is served from the cache, fetched on first use.
@@ -674,6 +676,12 @@ def _find_model_file(kind: str, p: Path) -> Path:
     xml = sorted(f for f in p.glob("*.xml") if f.is_file() and f.with_suffix(".bin").is_file())
     if not onnx and len(xml) == 1:
         return xml[0]
+    if not onnx and not xml:
+        from . import paddle_convert  # late: only Paddle-format dirs need it
+
+        if paddle_convert.is_paddle_dir(p):
+            # PaddleOCR 3.x's own format: converted to ONNX once, into the cache.
+            return paddle_convert.convert_paddle_dir(p) / paddle_convert.ONNX_FILENAME
     raise ModelNotFoundError(_no_model_message(param, p, onnx, xml))
 
 
@@ -692,8 +700,9 @@ def _no_model_message(param: str, p: Path, onnx: list[Path], xml: list[Path]) ->
     msg = f"{param}: no model file in {p}; {looked}; found: {found}"
     if (p / "inference.json").is_file() or (p / "inference.pdmodel").is_file():
         msg += (
-            " (this is a Paddle-format model: export it to ONNX with paddle2onnx "
-            "or convert it to OpenVINO IR)"
+            " (this is a Paddle-format model but inference.json + inference.pdiparams "
+            "are not both there; a complete one is converted to ONNX with the extra "
+            "pip install 'ppocr-native[paddle]', or export it yourself with paddle2onnx)"
         )
     return msg
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import logging
 import warnings
 from typing import Any, Dict, Iterator, List, Optional
-
-import numpy as np
 
 from . import _core
 from .config import OcrConfig, PredictOptions, run_options, to_core_config
@@ -127,15 +127,30 @@ class PaddleOCR:
         return PredictOptions(**overrides)
 
 
+def _init_signature() -> inspect.Signature:
+    """PaddleOCR.__init__'s signature for help() and IDEs: every OcrConfig field by name."""
+    kw = inspect.Parameter.KEYWORD_ONLY
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    params += [inspect.Parameter(f.name, kw, default=None) for f in dataclasses.fields(OcrConfig)]
+    params.append(inspect.Parameter("deprecated_aliases", inspect.Parameter.VAR_KEYWORD))
+    return inspect.Signature(params)
+
+
+PaddleOCR.__init__.__signature__ = _init_signature()  # type: ignore[attr-defined]
+
+
 def _warn_inert_options(cfg: OcrConfig) -> None:
     """Options that are accepted for compatibility but change nothing here say so."""
     if cfg.enable_mkldnn is False:
         logger.warning("enable_mkldnn=False changes nothing here: OpenVINO's CPU plugin "
                        "always runs oneDNN (MKL-DNN) kernels; there is no other CPU path")
     if cfg.enable_hpi:
-        logger.warning("enable_hpi=True has no effect: PaddleX's high-performance inference "
-                       "plugin does not apply; this build always runs OpenVINO on the CPU")
+        # PaddleOCR needs the 'ultra-infer' plugin for this (RuntimeError without it); on a
+        # CPU that plugin picks OpenVINO or ONNX Runtime. This build always runs OpenVINO.
+        logger.warning("enable_hpi=True has no effect: this build always runs OpenVINO on the "
+                       "CPU, the backend PaddleX's high-performance inference picks there")
     if cfg.use_tensorrt:
+        # PaddleOCR ignores it on a CPU too (TensorRT is only configured for GPU devices).
         logger.warning("use_tensorrt=True has no effect: TensorRT needs an NVIDIA GPU and "
                        "this build runs OpenVINO on the CPU only")
     if cfg.text_det_input_shape is not None:

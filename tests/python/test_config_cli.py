@@ -13,7 +13,7 @@ import pytest
 
 from ppocr_native import OcrConfig, PredictOptions, _core
 from ppocr_native.cli import build_parser
-from ppocr_native.config import run_options, to_core_config
+from ppocr_native.config import DEPRECATED_ALIASES, run_options, to_core_config
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "tests" / "assets" / "sample.png"
@@ -63,7 +63,7 @@ def test_cli_flags_are_the_config_fields():
     parser = build_parser()
     ocr = parser._subparsers._group_actions[0].choices["ocr"]
     flags = {a.dest for a in ocr._actions} - {"help", "input", "save_path"}
-    assert flags == {f.name for f in dataclasses.fields(OcrConfig)}
+    assert flags == {f.name for f in dataclasses.fields(OcrConfig)} | set(DEPRECATED_ALIASES)
     args = parser.parse_args(["ocr", "-i", "x.png", "--use_textline_orientation", "False",
                               "--text_det_thresh", "0.4", "--cpu_threads", "2"])
     assert args.use_textline_orientation is False and args.text_det_thresh == 0.4
@@ -77,7 +77,7 @@ def test_cli_end_to_end(tmp_path):
     assert out.returncode == 0, out.stderr
     printed = json.loads(out.stdout)["res"]
     assert printed["rec_texts"] == SAMPLE_LINES
-    saved = json.loads((tmp_path / "sample_res.json").read_text(encoding="utf-8"))["res"]
+    saved = json.loads((tmp_path / "sample_res.json").read_text(encoding="utf-8"))
     assert saved["rec_texts"] == SAMPLE_LINES
     assert (tmp_path / "sample_ocr_res_img.png").stat().st_size > 1000
 
@@ -102,5 +102,5 @@ def test_result_methods(ocr_default, tmp_path, capsys):
     assert path.name == "sample_res.json"
     images = res.img
     assert set(images) == {"ocr_res_img", "preprocessed_img"}
-    assert images["ocr_res_img"].size == (900, 360)
+    assert images["ocr_res_img"].size == (1800, 360)  # input | text, side by side
     assert res.save_to_img(str(tmp_path / "out")).name == "sample_ocr_res_img.png"
