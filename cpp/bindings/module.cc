@@ -64,7 +64,9 @@ void bind_config(py::module_& m) {
       .def_readwrite("thresh", &ppocr::TextDetOptions::thresh)
       .def_readwrite("box_thresh", &ppocr::TextDetOptions::box_thresh)
       .def_readwrite("unclip_ratio", &ppocr::TextDetOptions::unclip_ratio)
-      .def_readwrite("max_candidates", &ppocr::TextDetOptions::max_candidates);
+      .def_readwrite("max_candidates", &ppocr::TextDetOptions::max_candidates)
+      .def_readwrite("input_height", &ppocr::TextDetOptions::input_height)
+      .def_readwrite("input_width", &ppocr::TextDetOptions::input_width);
 
   py::class_<ppocr::TextRecOptions>(m, "TextRecOptions")
       .def(py::init<>())

@@ -285,6 +285,8 @@ def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
     det.thresh = cfg.value("text_det_thresh")
     det.box_thresh = cfg.value("text_det_box_thresh")
     det.unclip_ratio = cfg.value("text_det_unclip_ratio")
+    if cfg.text_det_input_shape is not None:
+        _, det.input_height, det.input_width = cfg.text_det_input_shape
     out.text_det = det
 
     rec = core.TextRecOptions()

@@ -153,9 +153,6 @@ def _warn_inert_options(cfg: OcrConfig) -> None:
         # PaddleOCR ignores it on a CPU too (TensorRT is only configured for GPU devices).
         logger.warning("use_tensorrt=True has no effect: TensorRT needs an NVIDIA GPU and "
                        "this build runs OpenVINO on the CPU only")
-    if cfg.text_det_input_shape is not None:
-        logger.warning("text_det_input_shape=%s is not applied yet: the detector resizes by "
-                       "text_det_limit_side_len/text_det_limit_type", cfg.text_det_input_shape)
 
 
 def _make_result(fields: Dict[str, Any], item: InputImage, cfg: OcrConfig) -> OCRResult:

@@ -18,6 +18,10 @@ struct TextDetOptions {
   float box_thresh = 0.6f;        // mean probability inside a box to keep it
   float unclip_ratio = 1.5f;      // how far boxes are grown (area * ratio / perimeter)
   int max_candidates = 1000;
+  // text_det_input_shape: when both are > 0 every page is resized to exactly this size and
+  // the limit rule is ignored (PaddleX's fixed-shape resize). 0 = unset.
+  int input_height = 0;
+  int input_width = 0;
 };
 
 struct TextRecOptions {

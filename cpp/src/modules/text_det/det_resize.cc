@@ -31,6 +31,9 @@ int round_to_32(double x) {
 
 DetInputSize det_input_size(int height, int width, const TextDetOptions& options) {
   if (height <= 0 || width <= 0) throw_invalid("image has no pixels");
+  if (options.input_height > 0 && options.input_width > 0) {
+    return {options.input_height, options.input_width};
+  }
   if (options.limit_side_len <= 0) throw_invalid("text_det_limit_side_len must be > 0");
   if (options.max_side_limit <= 0) throw_invalid("max_side_limit must be > 0");
   const double ratio = limit_ratio(height, width, options);

@@ -11,7 +11,8 @@ struct DetInputSize {
   int width;
 };
 
-// The size the detector sees an h x w image at: scaled by the limit rule, capped so the
+// The size the detector sees an h x w image at: the fixed input shape when one is set,
+// else scaled by the limit rule, capped so the
 // long side is at most max_side_limit, then each side rounded to a multiple of 32
 // (ties to even, like Python's round) and at least 32.
 DetInputSize det_input_size(int height, int width, const TextDetOptions& options);
