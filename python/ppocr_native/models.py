@@ -18,6 +18,10 @@ Because the files are named ``inference.onnx`` / ``dict.txt``, every cache
 directory is itself a valid ``*_model_dir``.
 
 A user-given ``model_dir`` always wins and never triggers a download.
+A Paddle-format ``model_dir`` (``inference.json`` + ``inference.pdiparams``,
+PaddleOCR 3.x's own) is converted to ONNX once into ``<cache>/converted/`` by
+paddle2onnx in a subprocess (extra ``ppocr-native[paddle]``); see
+:mod:`ppocr_native.paddle_convert`.
 
 Only the standard library is used (no ``onnx``, no ``yaml``): the ONNX
 metadata is read with a small protobuf wire-format reader and the one list we
