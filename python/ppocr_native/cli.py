@@ -1,6 +1,7 @@
 """The ``ppocr`` command.
 
     ppocr ocr -i INPUT [--save_path DIR] [--paddlex_config YAML] [--<parameter> VALUE ...]
+    ppocr serve [--host H] [--port P] [--workers N] [--<parameter> VALUE ...]   HTTP service
     ppocr models [NAME ...] [--list]      fetch models into the cache
 
 Every flag is generated from `OcrConfig`'s fields, so the CLI takes exactly PaddleOCR's
@@ -57,9 +58,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="PaddleOCR 3.x's general OCR pipeline on a native C++/OpenVINO core.",
         epilog="examples:\n  ppocr ocr -i page.jpg --save_path output\n"
                "  ppocr ocr -i scans/ --lang en --ocr_version PP-OCRv5\n"
+               "  ppocr serve --port 8080 --cpu_threads 4\n"
                "  ppocr models --list\n\nrun 'ppocr ocr --help' for every OCR flag.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{ocr,models}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{ocr,serve,models}")
     ocr = sub.add_parser(
         "ocr", help="run the general OCR pipeline on images, directories, PDFs or URLs",
         description="Run the general OCR pipeline; prints each result as PaddleOCR does. "
@@ -70,6 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="image file, directory, PDF file or URL to predict")
     ocr.add_argument("--save_path", default=None,
                      help="directory for *_res.json and *_ocr_res_img.*; not saved if unset")
+    _add_config_flags(ocr)
+    serve = sub.add_parser(
+        "serve", help="run the OCR HTTP service (PaddleOCR's basic-serving API: POST /ocr)",
+        description="Serve POST /ocr (PaddleOCR's basic-serving API), GET /health and the "
+                    "OpenAPI docs at /docs with FastAPI + uvicorn; one pipeline per worker. "
+                    "Pipeline flags are those of 'ppocr ocr'. Booleans take True or False.")
+    _add_serve_flags(serve)
+    _add_config_flags(serve)
+    return parser
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per OcrConfig field (and the deprecated 2.x aliases)."""
     hints = typing.get_type_hints(OcrConfig)
     for f in dataclasses.fields(OcrConfig):
         extra: dict = {}
@@ -83,11 +98,81 @@ def build_parser() -> argparse.ArgumentParser:
             extra = dict(type=_flag_type(hints[f.name]))
             if extra["type"] is _parse_bool:
                 extra["metavar"] = "{True,False}"
-        ocr.add_argument(f"--{f.name}", default=None, help=_help(f), **extra)
+        parser.add_argument(f"--{f.name}", default=None, help=_help(f), **extra)
     for old, new in DEPRECATED_ALIASES.items():
-        ocr.add_argument(f"--{old}", default=None, type=_flag_type(hints[new]),
+        parser.add_argument(f"--{old}", default=None, type=_flag_type(hints[new]),
                          help=f"[Deprecated] Please use `--{new}` instead.")
-    return parser
+
+
+def _limit(text: str) -> Optional[int]:
+    """A positive integer, or none/null for no limit."""
+    if text.strip().lower() in ("none", "null"):
+        return None
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or none, got {text!r}")
+    return value
+
+
+def _add_serve_flags(parser: argparse.ArgumentParser) -> None:
+    from .image_io import MAX_PIXELS
+
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8080, help="port (default: 8080)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="worker processes, each with its own pipeline (default: 1)")
+    parser.add_argument("--max_concurrency", type=int, default=1,
+                        help="requests run at once per worker (threads; default: 1)")
+    parser.add_argument("--queue_size", type=int, default=8,
+                        help="requests waiting per worker beyond those running; when full the "
+                             "service answers 503 (default: 8)")
+    parser.add_argument("--max_body_mb", type=float, default=100.0,
+                        help="largest request body in MiB, else 413 (default: 100)")
+    parser.add_argument("--max_pixels", type=int, default=MAX_PIXELS,
+                        help=f"largest image / PDF page in pixels, else 422 (default: {MAX_PIXELS})")
+    parser.add_argument("--max_num_input_imgs", type=_limit, default=10, metavar="{N,none}",
+                        help="PDF pages processed per request; none = every page (default: 10, "
+                             "PaddleOCR's)")
+    parser.add_argument("--allow_url_fetch", type=_parse_bool, default=False,
+                        metavar="{True,False}",
+                        help="accept http(s) URLs in `file` (off by default: SSRF); "
+                             "see --url_allow_list")
+    parser.add_argument("--url_allow_list", default="", metavar="HOST,HOST",
+                        help="hosts URLs may point to (every redirect too); empty = any host")
+    parser.add_argument("--visualize", type=_parse_bool, default=True, metavar="{True,False}",
+                        help="return ocrImage/docPreprocessingImage/inputImage by default "
+                             "(a request's `visualize` wins; default: True, as PaddleX)")
+
+
+def _serve(args: argparse.Namespace, kwargs: dict) -> int:
+    try:
+        from .serving.app import ServiceSettings, serve
+    except ImportError as exc:
+        print(f"ppocr: error: the service needs fastapi and uvicorn ({exc})", file=sys.stderr)
+        return 2
+    for old, new in DEPRECATED_ALIASES.items():
+        if old in kwargs:
+            print(f"ppocr: warning: --{old} is deprecated; use --{new}", file=sys.stderr)
+    if kwargs.get("text_det_input_shape") is not None:
+        kwargs["text_det_input_shape"] = list(kwargs["text_det_input_shape"])
+    if kwargs.get("text_rec_input_shape") is not None:
+        kwargs["text_rec_input_shape"] = list(kwargs["text_rec_input_shape"])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            OcrConfig.from_kwargs(kwargs)  # bad options fail here, before binding the port
+    except (InvalidArgumentError, FileNotFoundError, OSError) as exc:
+        print(f"ppocr: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    settings = ServiceSettings(
+        host=args.host, port=args.port, workers=max(1, args.workers), pipeline_kwargs=kwargs,
+        max_body_mb=args.max_body_mb, max_pixels=args.max_pixels,
+        max_num_input_imgs=args.max_num_input_imgs, queue_size=max(0, args.queue_size),
+        max_concurrency=max(1, args.max_concurrency), allow_url_fetch=args.allow_url_fetch,
+        url_allow_list=[h.strip() for h in args.url_allow_list.split(",") if h.strip()],
+        visualize=args.visualize)
+    serve(settings)
+    return 0
 
 
 class _Progress:
@@ -149,6 +234,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     names = [f.name for f in dataclasses.fields(OcrConfig)] + list(DEPRECATED_ALIASES)
     kwargs = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
+    if args.command == "serve":
+        return _serve(args, kwargs)
     progress = None
     try:
         from .pipeline import PaddleOCR
