@@ -9,10 +9,14 @@ overrides of ``predict``. `to_core_config` copies a resolved config into the C++
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import os
 import warnings
 from dataclasses import dataclass, field, fields
 from typing import Any, Dict, Mapping, Optional, Tuple
+
+import numpy as np
 
 from .errors import InvalidArgumentError
 
@@ -197,6 +201,10 @@ def map_deprecated(kwargs: Mapping[str, Any]) -> Dict[str, Any]:
     return out
 
 
+_INT32_MAX = 2**31 - 1
+_FLOAT32_MAX = 3.4e38
+
+
 def _validate(cfg: PredictOptions) -> None:
     """Checks the values that are set; raises InvalidArgumentError with the parameter name."""
 
@@ -205,11 +213,19 @@ def _validate(cfg: PredictOptions) -> None:
         if value is not None and not ok(value):
             raise InvalidArgumentError(f"{name} must be {expected}, got {value!r}")
 
+    # numpy scalars are accepted (PaddleOCR takes them); values must fit the C++ fields
+    # (int32, finite float32), or pybind11 would answer with a TypeError.
     def is_int(v: Any) -> bool:
-        return isinstance(v, int) and not isinstance(v, bool)
+        return (isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+                and -_INT32_MAX <= int(v) <= _INT32_MAX)
 
     def is_number(v: Any) -> bool:
-        return isinstance(v, (int, float)) and not isinstance(v, bool)
+        if not isinstance(v, numbers.Real) or isinstance(v, (bool, np.bool_)):
+            return False
+        try:
+            return math.isfinite(float(v)) and abs(float(v)) <= _FLOAT32_MAX
+        except OverflowError:
+            return False
 
     for name in ("text_det_input_shape", "text_rec_input_shape"):
         value = getattr(cfg, name, None)
