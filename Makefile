@@ -13,7 +13,7 @@ SOURCES := $(shell find cpp python third_party -type f -not -path '*/__pycache__
            CMakeLists.txt pyproject.toml
 SAMPLE := tests/assets/sample.png
 
-.PHONY: run test deps venv install models bench clean
+.PHONY: run test test-asan deps venv install models bench clean
 
 run: install models
 	$(VENV)/bin/ppocr ocr -i $(SAMPLE) --save_path output --cpu_threads 2 | \
@@ -21,6 +21,11 @@ run: install models
 
 test: install models
 	$(PY) -m pytest tests/python -q
+
+# The C++ core's stage tests + real pipeline runs under ASan + UBSan: a separate sanitized build
+# in build/asan (incremental), never installed; fails on any sanitizer report. See tests/asan/.
+test-asan: install models
+	VENV=$(VENV) tests/asan/run.sh
 
 deps: $(STAMPS)/deps
 venv: $(STAMPS)/venv
@@ -42,7 +47,7 @@ $(STAMPS)/venv: $(STAMPS)/deps
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install -q --disable-pip-version-check \
-	  "scikit-build-core>=0.10" "pybind11>=2.12" "cmake>=3.18" ninja "openvino==2026.4.1" pytest
+	  "scikit-build-core>=0.10" "pybind11>=2.12" "cmake>=3.18" ninja "openvino==2026.4.1" pytest hypothesis
 	@touch $@
 
 # Builds the extension (incrementally, in build/) and installs the package into the venv.

@@ -38,7 +38,8 @@ py::array_t<uint8_t> to_array(const cv::Mat& image) {
   CV_Assert(image.depth() == CV_8U);
   const cv::Mat dense = image.isContinuous() ? image : image.clone();
   py::array_t<uint8_t> out(std::vector<py::ssize_t>{dense.rows, dense.cols, dense.channels()});
-  std::memcpy(out.mutable_data(), dense.data, dense.total() * dense.elemSize());
+  // memcpy's pointers must be valid even for 0 bytes; an empty Mat has none.
+  if (!dense.empty()) std::memcpy(out.mutable_data(), dense.data, dense.total() * dense.elemSize());
   return out;
 }
 
