@@ -52,34 +52,39 @@ def decode_image_bytes(data: bytes, name: str = "<bytes>") -> np.ndarray:
     if not data:
         raise InvalidArgumentError(f"{name}: the image file is empty")
     buffer = np.frombuffer(data, dtype=np.uint8)
-    _check_pixel_count(buffer, name)
-    raw = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
-    if raw is None or raw.size == 0:
-        raise InvalidArgumentError(f"{name}: not a readable image (corrupt or unsupported format)")
-    if raw.ndim == 3 and raw.shape[2] == 4:
-        # IMREAD_UNCHANGED skips EXIF orientation; apply it ourselves.
-        return to_bgr(_apply_exif_orientation(raw, data))
+    if _may_have_alpha(data, name):
+        raw = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
+        if raw is None or raw.size == 0:
+            raise InvalidArgumentError(
+                f"{name}: not a readable image (corrupt or unsupported format)")
+        if raw.ndim == 3 and raw.shape[2] == 4:
+            # IMREAD_UNCHANGED skips EXIF orientation; apply it ourselves.
+            return to_bgr(_apply_exif_orientation(raw, data))
     # IMREAD_COLOR applies EXIF orientation and expands gray/palette, 16-bit -> 8-bit.
     color = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
-    if color is None:
-        raise InvalidArgumentError(f"{name}: not a readable image")
+    if color is None or color.size == 0:
+        raise InvalidArgumentError(f"{name}: not a readable image (corrupt or unsupported format)")
     return np.ascontiguousarray(color)
 
 
-def _check_pixel_count(buffer: np.ndarray, name: str) -> None:
-    """Refuses images whose header promises more than MAX_PIXELS, before decoding them."""
+def _may_have_alpha(data: bytes, name: str) -> bool:
+    """Reads the header only: refuses images over MAX_PIXELS before decoding them, and tells
+    whether the image may carry transparency (only then is it decoded with its alpha, so an
+    ordinary JPEG is decoded once)."""
     from PIL import Image
 
     too_big = InvalidArgumentError(f"{name}: image is over the {MAX_PIXELS} pixel limit")
     try:
-        with Image.open(io.BytesIO(buffer.tobytes())) as im:
+        with Image.open(io.BytesIO(data)) as im:
             width, height = im.size
+            alpha = im.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in im.info
     except Image.DecompressionBombError:
         raise too_big from None
     except Exception:
-        return  # Pillow can't parse the header: OpenCV decides below.
+        return True  # Pillow can't parse the header: let OpenCV look at everything.
     if width * height > MAX_PIXELS:
         raise too_big
+    return alpha
 
 
 def _apply_exif_orientation(image: np.ndarray, data: bytes) -> np.ndarray:
