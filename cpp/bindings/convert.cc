@@ -116,6 +116,14 @@ py::dict to_dict(const ppocr::OcrResult& r) {
   d["rec_polys"] = quads_to_array(r.rec_polys);
   d["rec_boxes"] = rec_boxes;
   d["rec_polys_on_input"] = quads_to_array(r.rec_polys_on_input);
+  py::dict timings;
+  timings["doc_preprocessor"] = r.timings.doc_preprocessor;
+  timings["text_det"] = r.timings.text_det;
+  timings["textline_orientation"] = r.timings.textline_orientation;
+  timings["text_rec"] = r.timings.text_rec;
+  timings["inference"] = r.timings.inference;
+  timings["total"] = r.timings.total;
+  d["timings"] = timings;
   return d;
 }
 

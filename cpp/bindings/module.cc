@@ -83,7 +83,13 @@ void bind_config(py::module_& m) {
       .def_property(
           "precision", [](const ppocr::EngineOptions& o) { return static_cast<int>(o.precision); },
           [](ppocr::EngineOptions& o, const std::string& s) { o.precision = ppocr::parse_precision(s); })
-      .def_readwrite("enable_mkldnn", &ppocr::EngineOptions::enable_mkldnn);
+      .def_readwrite("enable_mkldnn", &ppocr::EngineOptions::enable_mkldnn)
+      .def_readwrite("throughput_streams", &ppocr::EngineOptions::throughput_streams)
+      .def_readwrite("cache_dir", &ppocr::EngineOptions::cache_dir);
+
+  py::enum_<ppocr::Schedule>(m, "Schedule")
+      .value("latency", ppocr::Schedule::kLatency)
+      .value("throughput", ppocr::Schedule::kThroughput);
 
   py::class_<ppocr::ModelFiles>(m, "ModelFiles")
       .def(py::init<>())
@@ -128,16 +134,19 @@ void bind_pipeline(py::module_& m) {
            py::arg("config"))
       .def(
           "run",
-          [](const ppocr::OcrPipeline& self, const py::array& image, const ppocr::RunOptions& options) {
+          [](const ppocr::OcrPipeline& self, const py::array& image, const ppocr::RunOptions& options,
+             ppocr::Schedule schedule) {
             const cv::Mat view = bgr_view(image);  // `image` stays referenced for the call
             ppocr::OcrResult result;
             {
               py::gil_scoped_release release;
-              result = self.run(view, options);
+              result = self.run(view, options, schedule);
             }
             return to_dict(result);
           },
-          py::arg("image"), py::arg("options") = ppocr::RunOptions{})
+          py::arg("image"), py::arg("options") = ppocr::RunOptions{},
+          py::arg("schedule") = ppocr::Schedule::kLatency)
+      .def_property_readonly("throughput_streams", &ppocr::OcrPipeline::throughput_streams)
       .def(
           "run_batch",
           [](const ppocr::OcrPipeline& self, const std::vector<py::array>& images,

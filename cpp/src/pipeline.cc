@@ -1,11 +1,16 @@
 #include "ppocr/pipeline.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <chrono>
+#include <exception>
 #include <optional>
+#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
+#include "engine/call_context.h"
 #include "geometry/crop.h"
 #include "geometry/sort_boxes.h"
 #include "modules/doc_orientation/doc_orientation_classifier.h"
@@ -81,6 +86,23 @@ void validate_options(const TextDetOptions& det, const TextRecOptions& rec) {
   if (rec.batch_size <= 0) throw_invalid("text_recognition_batch_size must be > 0");
 }
 
+// Seconds since `start`, for the per-stage timings.
+class Stopwatch {
+ public:
+  double seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - start_).count();
+    start_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
 template <typename T>
 std::shared_ptr<const T> load_if(const std::string& path, const EngineOptions& engine) {
   if (path.empty()) return nullptr;
@@ -123,11 +145,27 @@ OcrPipeline& OcrPipeline::operator=(OcrPipeline&&) noexcept = default;
 
 const PipelineConfig& OcrPipeline::config() const { return impl_->config; }
 
-OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options) const {
+int OcrPipeline::throughput_streams() const {
+  const EngineOptions& e = impl_->config.engine;
+  const int threads = std::max(1, e.cpu_threads);
+  return std::min(threads, e.throughput_streams > 0 ? e.throughput_streams : threads);
+}
+
+OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options, Schedule schedule) const {
   if (bgr.empty()) throw_invalid("image is empty");
   if (bgr.type() != CV_8UC3) throw_invalid("image must be a 3-channel BGR uint8 array");
+  InferenceClock inference;
+  CallContext context;
+  context.schedule = schedule;
+  context.streams = throughput_streams();
+  context.clock = &inference;
+  const ScopedCallContext scope(&context);
+  const Stopwatch clock;
   try {
-    return impl_->run(bgr, options);
+    OcrResult result = impl_->run(bgr, options);
+    result.timings.inference = inference.busy_seconds();
+    result.timings.total = clock.seconds();
+    return result;
   } catch (const cv::Exception& e) {
     throw Error(ErrorCode::kRuntime, std::string("opencv: ") + e.what());
   }
@@ -135,9 +173,36 @@ OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options) const 
 
 std::vector<OcrResult> OcrPipeline::run_batch(const std::vector<cv::Mat>& images,
                                               const RunOptions& options) const {
-  std::vector<OcrResult> results;
-  results.reserve(images.size());
-  for (const auto& image : images) results.push_back(run(image, options));
+  std::vector<OcrResult> results(images.size());
+  std::vector<std::exception_ptr> errors(images.size());
+  std::atomic<size_t> next{0};
+  // Each worker takes the next image until none is left: a long image never holds up the
+  // others' worker.
+  auto work = [&] {
+    for (size_t i = next++; i < images.size(); i = next++) {
+      try {
+        results[i] = run(images[i], options, Schedule::kThroughput);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  const size_t workers =
+      std::min(images.size(), static_cast<size_t>(std::max(1, throughput_streams())));
+  if (workers <= 1) {
+    for (size_t i = 0; i < images.size(); ++i) results[i] = run(images[i], options);
+    return results;
+  }
+  {
+    std::vector<std::thread> threads;
+    threads.reserve(workers - 1);
+    for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+  }
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
   return results;
 }
 
@@ -169,6 +234,7 @@ OcrResult OcrPipeline::Impl::run(const cv::Mat& bgr, const RunOptions& o) const 
                   "text-line orientation model");
   }
 
+  Stopwatch stage;
   // 1-2. Document preprocessing: upright, then flat.
   PageTransform transform;
   transform.input_size = bgr.size();
@@ -191,6 +257,7 @@ OcrResult OcrPipeline::Impl::run(const cv::Mat& bgr, const RunOptions& o) const 
   if (result.use_doc_preprocessor) result.doc_preprocessor.output_img = page;
   result.text_det_params = det;
   result.text_rec_score_thresh = rec.score_thresh;
+  result.timings.doc_preprocessor = stage.lap();
 
   // 3. Detection, in reading order; lines whose crop is degenerate are dropped.
   const DetectedBoxes boxes = text_detector->detect(page, det);
@@ -202,6 +269,7 @@ OcrResult OcrPipeline::Impl::run(const cv::Mat& bgr, const RunOptions& o) const 
     result.dt_polys.push_back(boxes.quads[index]);
     result.dt_scores.push_back(boxes.scores[index]);
   }
+  result.timings.text_det = stage.lap();
   if (lines.empty()) return result;
 
   // 4. Text-line orientation: turn upside-down lines.
@@ -214,9 +282,11 @@ OcrResult OcrPipeline::Impl::run(const cv::Mat& bgr, const RunOptions& o) const 
   } else {
     result.textline_orientation_angles.assign(lines.size(), -1);
   }
+  result.timings.textline_orientation = stage.lap();
 
   // 5. Recognition, filtered by score.
   const std::vector<DecodedText> texts = text_recognizer->recognize(lines, rec);
+  result.timings.text_rec = stage.lap();
   for (size_t i = 0; i < texts.size(); ++i) {
     if (texts[i].score < rec.score_thresh) continue;
     result.rec_texts.push_back(texts[i].text);

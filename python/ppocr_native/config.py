@@ -274,6 +274,23 @@ def run_options(cfg: PredictOptions, core) -> Any:
     return options
 
 
+def compiled_cache_dir() -> str:
+    """Where OpenVINO keeps compiled models between processes ('' = no cache).
+
+    Beside the model cache (``<cache root>/compiled``). The cache is keyed by OpenVINO on
+    the model, the compile options, its own version and the CPU, so a stale entry is never
+    used. An unwritable location just means compiling at every start.
+    """
+    from .models import cache_dir  # models imports config; import here to avoid a cycle
+
+    path = cache_dir().parent / "compiled"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return ""
+    return str(path) if os.access(path, os.W_OK) else ""
+
+
 def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
     """Copies a config and its resolved models into the C++ PipelineConfig."""
     out = core.PipelineConfig()
@@ -288,6 +305,7 @@ def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
     engine.cpu_threads = cfg.value("cpu_threads")
     engine.precision = cfg.value("precision").lower()
     engine.enable_mkldnn = cfg.value("enable_mkldnn")
+    engine.cache_dir = compiled_cache_dir()
     out.engine = engine
 
     out.use_doc_orientation_classify = cfg.value("use_doc_orientation_classify")

@@ -12,6 +12,7 @@ from . import _core
 from .config import OcrConfig, PredictOptions, run_options, to_core_config
 from .errors import InvalidArgumentError
 from .inputs import InputImage, iter_inputs
+from .scheduling import run_overlapped
 from .lang import model_names as lang_model_names
 from .models import ResolvedModel, default_model_name, resolve_model
 from .paddlex_config import to_paddlex_dict, write_yaml
@@ -96,9 +97,12 @@ class PaddleOCR:
     def _run(self, input: Any, call: PredictOptions) -> Iterator[OCRResult]:
         options = run_options(call, _core)
         effective = self._config.with_overrides(call)
-        for item in iter_inputs(input):
-            fields = self._pipeline.run(item.image, options)
-            yield _make_result(fields, item, effective)
+        pipeline = self._pipeline
+
+        def run_one(item: InputImage, schedule: Any) -> OCRResult:
+            return _make_result(pipeline.run(item.image, options, schedule), item, effective)
+
+        return run_overlapped(iter_inputs(input), run_one, pipeline.throughput_streams)
 
     def ocr(self, img: Any, **kwargs: Any) -> List[OCRResult]:
         """Deprecated (PaddleOCR 2.x): use predict."""
@@ -192,6 +196,7 @@ def _make_result(fields: Dict[str, Any], item: InputImage, cfg: OcrConfig) -> OC
         rec_polys=fields["rec_polys"],
         rec_boxes=fields["rec_boxes"],
         rec_polys_on_input=fields["rec_polys_on_input"],
+        timings=fields["timings"],
     )
     # Report thresholds as the Python floats the user gave, not their float32 round trip.
     for key, name in (("thresh", "text_det_thresh"), ("box_thresh", "text_det_box_thresh"),

@@ -353,10 +353,10 @@ class OCRResult(_Result):
     ``textline_orientation_angles`` only when something was detected (PaddleX sets it only
     then).
 
-    Our two extra fields stay dict items only, out of the JSON: ``res["dt_scores"]`` (the
-    detector's box scores) and ``res["rec_polys_on_input"]`` (``rec_polys`` mapped back onto
+    Our three extra fields stay dict items only, out of the JSON: ``res["dt_scores"]`` (the
+    detector's box scores), ``res["rec_polys_on_input"]`` (``rec_polys`` mapped back onto
     the caller's image; ``rec_polys`` are in the rotated / unwarped page's frame, as in
-    PaddleOCR). Reason: PaddleX 3.7.2 never produces ``dt_scores`` (its own usage guide's
+    PaddleOCR) and ``res["timings"]`` (seconds per stage, time inside the models, total). Reason: PaddleX 3.7.2 never produces ``dt_scores`` (its own usage guide's
     list is stale, and none of the reference JSONs has it), and the guide says ``res.json``
     equals what ``save_to_json`` writes, which must be PaddleOCR's schema key for key so the
     files are interchangeable with PaddleOCR's.

@@ -34,9 +34,21 @@ struct TextRecOptions {
 
 enum class Precision { kFp32, kBf16, kFp16 };
 
+// How a call wants the CPU: kLatency gives each model call every thread (one image as soon as
+// possible); kThroughput runs each model call on one "stream" of fewer threads so that
+// several calls in flight (several images at once) keep every core busy. Outputs are
+// identical either way.
+enum class Schedule { kLatency, kThroughput };
+
 struct EngineOptions {
   std::string device = "CPU";
   int cpu_threads = 8;
+  // Streams of the throughput schedule (each gets cpu_threads / streams threads); 0 = one
+  // stream per thread. Compiled on first use, so latency-only callers never pay for it.
+  int throughput_streams = 0;
+  // Where OpenVINO keeps compiled models between processes (empty: no cache). Turns the
+  // seconds of compilation at start-up into a file read.
+  std::string cache_dir;
   Precision precision = Precision::kFp32;
   // OpenVINO's CPU plugin is always oneDNN ("MKL-DNN"); this flag is recorded so callers
   // can see it, and it only decides whether the plugin may use its own optimised kernels

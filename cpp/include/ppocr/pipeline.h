@@ -20,10 +20,18 @@ class OcrPipeline {
   OcrPipeline& operator=(OcrPipeline&&) noexcept;
 
   // Runs on one BGR uint8 image. Const and free of shared mutable state: safe to call from
-  // several threads at once.
-  OcrResult run(const cv::Mat& bgr, const RunOptions& options = {}) const;
+  // several threads at once. Callers that keep several images in flight (one call per
+  // thread) should pass Schedule::kThroughput, so the calls run side by side instead of
+  // queueing for all threads; results are identical.
+  OcrResult run(const cv::Mat& bgr, const RunOptions& options = {},
+                Schedule schedule = Schedule::kLatency) const;
+  // Runs many images, throughput_streams() at a time; results in input order. Throws the
+  // error of the first image (in input order) that failed, after every image has finished.
   std::vector<OcrResult> run_batch(const std::vector<cv::Mat>& images,
                                    const RunOptions& options = {}) const;
+
+  // How many images the throughput schedule runs side by side.
+  int throughput_streams() const;
 
   const PipelineConfig& config() const;
 

@@ -17,6 +17,18 @@ struct DocPreprocessorResult {
   cv::Mat output_img;      // BGR image the detector saw
 };
 
+// Where one image's time went, in seconds of wall time. `inference` is the wall time during
+// which at least one model was running for this image (overlapping calls count once), so
+// total - inference is what the pipeline spent around the models.
+struct StageTimings {
+  double doc_preprocessor = 0.0;
+  double text_det = 0.0;
+  double textline_orientation = 0.0;
+  double text_rec = 0.0;
+  double inference = 0.0;
+  double total = 0.0;
+};
+
 struct OcrResult {
   bool use_doc_preprocessor = false;
   bool use_textline_orientation = false;
@@ -33,6 +45,7 @@ struct OcrResult {
   std::vector<Quad> rec_polys;     // in the preprocessed image's frame
   // rec_polys mapped back onto the caller's input image (undoing rotation and unwarping).
   std::vector<QuadF> rec_polys_on_input;
+  StageTimings timings;
 };
 
 }  // namespace ppocr

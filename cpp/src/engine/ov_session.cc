@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "engine/call_context.h"
 #include "ppocr/error.h"
 
 namespace ppocr {
@@ -54,81 +55,132 @@ void check_precision_supported(const std::string& device, Precision precision) {
                 have + "); use precision='fp32'");
 }
 
+int throughput_stream_count(const EngineOptions& options) {
+  const int threads = std::max(1, options.cpu_threads);
+  const int streams = options.throughput_streams > 0 ? options.throughput_streams : threads;
+  return std::min(streams, threads);
+}
+
+ov::AnyMap compile_properties(const std::string& device, const EngineOptions& options,
+                              Schedule schedule) {
+  ov::AnyMap properties;
+  if (!options.cache_dir.empty()) properties.emplace(ov::cache_dir(options.cache_dir));
+  if (device != "CPU") return properties;
+  if (options.cpu_threads > 0) properties.emplace(ov::inference_num_threads(options.cpu_threads));
+  // Pin the precision: left alone, the CPU plugin silently picks bf16 on AMX/AVX512-BF16
+  // machines, which changes recognised text.
+  properties.emplace(ov::hint::inference_precision(to_ov(options.precision)));
+  if (schedule == Schedule::kLatency) {
+    properties.emplace(ov::hint::performance_mode(ov::hint::PerformanceMode::LATENCY));
+  } else {
+    properties.emplace(ov::hint::performance_mode(ov::hint::PerformanceMode::THROUGHPUT));
+    properties.emplace(ov::num_streams(throughput_stream_count(options)));
+  }
+  return properties;
+}
+
 }  // namespace
 
-OvSession::OvSession(const std::string& model_path, const EngineOptions& options)
-    : model_path_(model_path) {
-  auto model = read_model(model_path);
-  std::string device = options.device;
-  std::transform(device.begin(), device.end(), device.begin(), ::toupper);
-  ov::AnyMap properties;
-  if (device == "CPU") {
-    check_precision_supported(device, options.precision);
-    if (options.cpu_threads > 0) {
-      properties.emplace(ov::inference_num_threads(options.cpu_threads));
-    }
-    // Pin the precision: left alone, the CPU plugin silently picks bf16 on AMX/AVX512-BF16
-    // machines, which changes recognised text.
-    properties.emplace(ov::hint::inference_precision(to_ov(options.precision)));
-    properties.emplace(ov::hint::performance_mode(ov::hint::PerformanceMode::LATENCY));
-  }
-  try {
-    compiled_ = shared_core().compile_model(model, device, properties);
-  } catch (const ov::Exception& e) {
-    throw Error(ErrorCode::kRuntime,
-                "openvino: cannot compile " + model_path + " for " + device + ": " + e.what());
-  }
-}
-
-ov::InferRequest OvSession::acquire() const {
-  {
-    std::lock_guard<std::mutex> lock(pool_mutex_);
-    if (!idle_requests_.empty()) {
-      ov::InferRequest request = std::move(idle_requests_.back());
-      idle_requests_.pop_back();
-      return request;
-    }
-  }
-  return compiled_.create_infer_request();
-}
-
-void OvSession::release(ov::InferRequest request) const {
-  std::lock_guard<std::mutex> lock(pool_mutex_);
-  idle_requests_.push_back(std::move(request));
-}
-
-// Returns the borrowed request to the pool however infer() leaves.
-class OvSession::RequestLease {
+// A compiled model plus its idle infer requests.
+class OvSession::CompiledVariant {
  public:
-  explicit RequestLease(const OvSession& owner) : owner_(owner), request_(owner.acquire()) {}
-  ~RequestLease() { owner_.release(std::move(request_)); }
+  CompiledVariant(const std::shared_ptr<ov::Model>& model, const std::string& model_path,
+                  const std::string& device, const ov::AnyMap& properties) {
+    try {
+      compiled_ = shared_core().compile_model(model, device, properties);
+    } catch (const ov::Exception& e) {
+      throw Error(ErrorCode::kRuntime,
+                  "openvino: cannot compile " + model_path + " for " + device + ": " + e.what());
+    }
+  }
+
+  ov::InferRequest acquire() const {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!idle_.empty()) {
+        ov::InferRequest request = std::move(idle_.back());
+        idle_.pop_back();
+        return request;
+      }
+    }
+    return compiled_.create_infer_request();
+  }
+
+  void release(ov::InferRequest request) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    idle_.push_back(std::move(request));
+  }
+
+ private:
+  // create_infer_request() is thread-safe but not const in the API.
+  mutable ov::CompiledModel compiled_;
+  mutable std::mutex mutex_;
+  mutable std::vector<ov::InferRequest> idle_;
+};
+
+namespace {
+
+// Borrows a request and returns it to its pool however the inference leaves.
+template <typename Variant>
+class RequestLease {
+ public:
+  explicit RequestLease(const Variant& pool) : pool_(pool), request_(pool.acquire()) {}
+  ~RequestLease() { pool_.release(std::move(request_)); }
   RequestLease(const RequestLease&) = delete;
   RequestLease& operator=(const RequestLease&) = delete;
   ov::InferRequest& get() { return request_; }
 
  private:
-  const OvSession& owner_;
+  const Variant& pool_;
   ov::InferRequest request_;
 };
 
+}  // namespace
+
+OvSession::OvSession(const std::string& model_path, const EngineOptions& options)
+    : model_path_(model_path), device_(options.device), options_(options) {
+  std::transform(device_.begin(), device_.end(), device_.begin(), ::toupper);
+  if (device_ == "CPU") check_precision_supported(device_, options.precision);
+  latency_ = std::make_unique<CompiledVariant>(read_model(model_path), model_path, device_,
+                                               compile_properties(device_, options, Schedule::kLatency));
+}
+
+OvSession::~OvSession() = default;
+
+const OvSession::CompiledVariant& OvSession::throughput_variant() const {
+  if (device_ != "CPU") return *latency_;  // streams are a CPU-plugin notion here
+  std::call_once(throughput_once_, [this] {
+    // Read again rather than keep the graph (and its weights) alive for a compile that may
+    // never come; with cache_dir set this is a file read.
+    throughput_ = std::make_unique<CompiledVariant>(
+        read_model(model_path_), model_path_, device_,
+        compile_properties(device_, options_, Schedule::kThroughput));
+  });
+  return *throughput_;
+}
+
 Tensor OvSession::infer(const Tensor& input) const {
+  const CallContext* context = current_call_context();
+  const bool throughput = context != nullptr && context->schedule == Schedule::kThroughput;
+  const CompiledVariant& variant = throughput ? throughput_variant() : *latency_;
   ov::Shape shape(input.shape.begin(), input.shape.end());
-  RequestLease lease(*this);
+  const ScopedInference timed;
+  RequestLease<CompiledVariant> lease(variant);
+  Tensor result;
   try {
     // Wrap our buffer without copying; it outlives the synchronous infer() call.
     ov::Tensor in(ov::element::f32, shape, const_cast<float*>(input.data.data()));
     lease.get().set_input_tensor(in);
     lease.get().infer();
     const ov::Tensor out = lease.get().get_output_tensor(0);
-    Tensor result;
     const ov::Shape out_shape = out.get_shape();  // returned by value
     result.shape.assign(out_shape.begin(), out_shape.end());
     result.data.resize(out.get_size());
     std::memcpy(result.data.data(), out.data<const float>(), out.get_byte_size());
-    return result;
   } catch (const ov::Exception& e) {
     throw Error(ErrorCode::kRuntime, "openvino: inference failed for " + model_path_ + ": " + e.what());
   }
+  return result;
 }
 
 std::shared_ptr<const Engine> make_openvino_engine(const std::string& model_path,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/call_context.h"
 #include "image/tensor_ops.h"
 #include "ppocr/error.h"
 
@@ -10,10 +11,11 @@ namespace ppocr {
 std::vector<int> classify(const Engine& engine, const std::vector<cv::Mat>& images, int height,
                           int width, int batch_size, const ClassifierResize& resize) {
   if (batch_size <= 0) throw_invalid("classifier batch size must be > 0");
-  std::vector<int> labels;
-  labels.reserve(images.size());
-  for (size_t start = 0; start < images.size(); start += static_cast<size_t>(batch_size)) {
-    const size_t end = std::min(images.size(), start + static_cast<size_t>(batch_size));
+  const size_t batch = static_cast<size_t>(batch_size);
+  std::vector<int> labels(images.size());
+  for_each_batch((images.size() + batch - 1) / batch, [&](size_t b) {
+    const size_t start = b * batch;
+    const size_t end = std::min(images.size(), start + batch);
     Tensor input = make_nchw(static_cast<int>(end - start), height, width);
     for (size_t i = start; i < end; ++i) {
       write_nchw(resize(images[i]), Normalization::imagenet(true), input, static_cast<int>(i - start));
@@ -23,11 +25,11 @@ std::vector<int> classify(const Engine& engine, const std::vector<cv::Mat>& imag
       throw Error(ErrorCode::kRuntime, "classification model must output [N, classes]");
     }
     const int classes = static_cast<int>(output.dim(1));
-    for (size_t i = 0; i < end - start; ++i) {
-      const float* row = output.data.data() + i * classes;
-      labels.push_back(static_cast<int>(std::max_element(row, row + classes) - row));
+    for (size_t i = start; i < end; ++i) {
+      const float* row = output.data.data() + (i - start) * classes;
+      labels[i] = static_cast<int>(std::max_element(row, row + classes) - row);
     }
-  }
+  });
   return labels;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "engine/call_context.h"
 #include "modules/text_rec/rec_resize.h"
 #include "ppocr/error.h"
 
@@ -20,7 +21,9 @@ std::vector<DecodedText> TextRecognizer::recognize(const std::vector<cv::Mat>& l
 
   std::vector<DecodedText> results(lines.size());
   const size_t batch = static_cast<size_t>(options.batch_size);
-  for (size_t start = 0; start < order.size(); start += batch) {
+  // Batches as PaddleOCR forms them (same members, same padding): only where they run changes.
+  for_each_batch((order.size() + batch - 1) / batch, [&](size_t b) {
+    const size_t start = b * batch;
     const size_t end = std::min(order.size(), start + batch);
     std::vector<cv::Mat> group;
     for (size_t i = start; i < end; ++i) group.push_back(lines[order[i]]);
@@ -34,7 +37,7 @@ std::vector<DecodedText> TextRecognizer::recognize(const std::vector<cv::Mat>& l
       const float* probs = output.data.data() + (i - start) * timesteps * classes;
       results[order[i]] = decoder_.decode(probs, timesteps, classes);
     }
-  }
+  });
   return results;
 }
 

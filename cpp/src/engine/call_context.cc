@@ -1,0 +1,81 @@
+#include "engine/call_context.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
+#include <vector>
+
+namespace ppocr {
+namespace {
+thread_local const CallContext* tls_context = nullptr;
+}  // namespace
+
+const CallContext* current_call_context() { return tls_context; }
+
+ScopedCallContext::ScopedCallContext(const CallContext* context) : previous_(tls_context) {
+  tls_context = context;
+}
+
+ScopedCallContext::~ScopedCallContext() { tls_context = previous_; }
+
+void InferenceClock::begin() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (running_++ == 0) since_ = std::chrono::steady_clock::now();
+}
+
+void InferenceClock::end() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (--running_ == 0) busy_ += std::chrono::steady_clock::now() - since_;
+}
+
+double InferenceClock::busy_seconds() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return std::chrono::duration<double>(busy_).count();
+}
+
+ScopedInference::ScopedInference()
+    : clock_(tls_context != nullptr ? tls_context->clock : nullptr) {
+  if (clock_ != nullptr) clock_->begin();
+}
+
+ScopedInference::~ScopedInference() {
+  if (clock_ != nullptr) clock_->end();
+}
+
+void for_each_batch(size_t count, const std::function<void(size_t)>& run_batch) {
+  const CallContext* parent = current_call_context();
+  const bool spread = parent != nullptr && parent->schedule == Schedule::kLatency &&
+                      parent->streams > 1 && count > 1;
+  if (!spread) {
+    for (size_t i = 0; i < count; ++i) run_batch(i);
+    return;
+  }
+  CallContext child = *parent;
+  child.schedule = Schedule::kThroughput;
+  std::vector<std::exception_ptr> errors(count);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    const ScopedCallContext scope(&child);
+    for (size_t i = next++; i < count; i = next++) {
+      try {
+        run_batch(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  const size_t workers = std::min(count, static_cast<size_t>(parent->streams));
+  {
+    std::vector<std::thread> threads;
+    threads.reserve(workers - 1);
+    for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+    work();
+    for (auto& t : threads) t.join();
+  }
+  for (const auto& error : errors) {
+    if (error) std::rethrow_exception(error);
+  }
+}
+
+}  // namespace ppocr
