@@ -45,21 +45,19 @@ import os
 import platform
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-REPO = Path(__file__).resolve().parents[1]
+from bench_common import (INDEX_REL, REFERENCE_KWARGS, REPO, SCRIPTS_REL, Measured, build_info,
+                          cpu_model, default_data_dir, git_state, image_list, mem_total_mb,
+                          reference_texts, text_agreement, wait_for_quiet)
+
 DEFAULT_JSON = REPO / "benchmarks" / "results" / "bench_pipeline.json"
-INDEX_REL = Path("reference/paddleocr_v5_mobile/index.json")
-REF_OUT_REL = Path("reference/paddleocr_v5_mobile")
-SCRIPTS_REL = Path("reference/scripts")
 
 # The images timed one by one in the reference recipe (timing.sh's SEL).
 SEL = (
@@ -72,78 +70,10 @@ SEL = (
 
 # ppocr-native configurations; cpu_threads is added from --threads.
 NATIVE_CONFIGS: Dict[str, Dict[str, Any]] = {
-    "ppocr_native": dict(
-        text_detection_model_name="PP-OCRv5_mobile_det",
-        text_recognition_model_name="PP-OCRv5_mobile_rec",
-        use_doc_orientation_classify=False,
-        use_doc_unwarping=False,
-        use_textline_orientation=False,
-        device="cpu",
-    ),
+    "ppocr_native": dict(REFERENCE_KWARGS),
     # Its own defaults: PP-OCRv6_small det/rec + doc orientation + textline orientation.
     "ppocr_native_default": dict(device="cpu"),
 }
-
-
-# --------------------------------------------------------------------------------------
-# Shared helpers
-# --------------------------------------------------------------------------------------
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get("PPOCR_TEST_DATA")
-    return Path(env) if env else (REPO / ".." / "shared" / "data").resolve()
-
-
-def image_list(data: Path) -> List[Path]:
-    """The benchmark images, absolute, in run_ref.py's order (sorted Paths)."""
-    index = json.loads((data / INDEX_REL).read_text(encoding="utf-8"))
-    imgs = sorted(data / rel for rel in index)
-    missing = [str(p) for p in imgs if not p.is_file()]
-    if missing:
-        raise SystemExit(f"missing benchmark images: {', '.join(missing[:5])}")
-    return imgs
-
-
-def loadavg() -> List[float]:
-    with open("/proc/loadavg") as f:
-        return [float(x) for x in f.read().split()[:3]]
-
-
-def busy_cpu_seconds() -> float:
-    """CPU seconds the whole machine has spent busy since boot (all cores)."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    # user nice system idle iowait irq softirq steal [guest guest_nice: already in user]
-    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] if len(fields) > 7 else 0)
-    return busy / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu_seconds() -> float:
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def git_state() -> Dict[str, Any]:
-    def run(*args: str) -> Optional[str]:
-        try:
-            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
-                                  timeout=20).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return None
-    status = run("status", "--porcelain", "--untracked-files=no")
-    return {"commit": run("rev-parse", "HEAD"), "dirty": bool(status) if status is not None else None}
 
 
 # --------------------------------------------------------------------------------------
@@ -201,42 +131,13 @@ def worker(config: str, data: Path, threads: int, out: Path) -> None:
     except Exception:  # pragma: no cover - informational only
         ov = None
     rep["versions"] = {"ppocr_native": ppocr_native.__version__, "openvino": ov,
-                       "python": platform.python_version(), "build": _build_info()}
+                       "python": platform.python_version(), "build": build_info()}
     out.write_text(json.dumps(rep, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-def _build_info() -> Dict[str, Any]:
-    """Which installed ppocr-native was measured (the venv's copy, not the working tree)."""
-    import hashlib
-    from ppocr_native import _core
-    so = Path(_core.__file__)
-    st = so.stat()
-    return {"core": str(so), "core_mtime": _dt.datetime.fromtimestamp(st.st_mtime).astimezone()
-            .isoformat(timespec="seconds"),
-            "core_sha256": hashlib.sha256(so.read_bytes()).hexdigest()[:16]}
 
 
 # --------------------------------------------------------------------------------------
 # Driver
 # --------------------------------------------------------------------------------------
-
-
-class Measured:
-    """Wall time, foreign CPU and load around one subprocess."""
-
-    def __init__(self) -> None:
-        self.load_before = loadavg()
-        self._t = time.perf_counter()
-        self._busy = busy_cpu_seconds()
-        self._child = children_cpu_seconds()
-
-    def finish(self) -> Dict[str, Any]:
-        wall = time.perf_counter() - self._t
-        own = children_cpu_seconds() - self._child
-        foreign = max(0.0, busy_cpu_seconds() - self._busy - own)
-        return {"wall_s": wall, "own_cpu_s": own, "foreign_cpu_s": foreign,
-                "foreign_cores_avg": foreign / wall if wall > 0 else 0.0,
-                "load_before": self.load_before, "load_after": loadavg()}
 
 
 def run_native(config: str, args: argparse.Namespace, tmp: Path) -> Dict[str, Any]:
@@ -333,29 +234,6 @@ def run_paddle(args: argparse.Namespace, tmp: Path) -> Dict[str, Any]:
     return rep
 
 
-def reference_texts(data: Path) -> Optional[Dict[str, List[str]]]:
-    """rec_texts of the saved PaddleOCR outputs of the same configuration, if present."""
-    try:
-        index = json.loads((data / INDEX_REL).read_text(encoding="utf-8"))
-        out = {}
-        for rel, name in index.items():
-            res = json.loads((data / REF_OUT_REL / name).read_text(encoding="utf-8"))
-            out[rel] = list(res.get("res", res)["rec_texts"])
-        return out
-    except (OSError, KeyError, ValueError):
-        return None
-
-
-def wait_for_quiet(max_load: float, wait_max: float) -> Dict[str, Any]:
-    start = time.time()
-    first = loadavg()
-    while loadavg()[0] > max_load and time.time() - start < wait_max:
-        print(f"[bench] load average {loadavg()[0]:.2f} > {max_load}: waiting ...", flush=True)
-        time.sleep(20)
-    return {"load_at_start": first, "waited_s": round(time.time() - start, 1),
-            "load_when_started": loadavg()}
-
-
 def median_rep(reps: List[Dict[str, Any]]) -> Dict[str, Any]:
     """Median over rounds of the numbers the table uses (single round: unchanged)."""
     if len(reps) == 1:
@@ -418,14 +296,6 @@ def format_table(rows: List[Dict[str, Any]]) -> str:
     for b in body:
         lines.append("| " + " | ".join(c.ljust(w[i]) if i == 0 else c.rjust(w[i]) for i, c in enumerate(b)) + " |")
     return "\n".join(lines)
-
-
-def text_agreement(ours: Dict[str, List[str]], ref: Dict[str, List[str]]) -> Dict[str, Any]:
-    same_images = sum(1 for k in ref if ours.get(k) == ref[k])
-    common = sum(sum((Counter(ours.get(k, [])) & Counter(v)).values()) for k, v in ref.items())
-    return {"images_identical_texts": same_images, "n_images": len(ref),
-            "lines_in_both": common, "lines_ours": sum(len(v) for v in ours.values()),
-            "lines_reference": sum(len(v) for v in ref.values())}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -509,7 +379,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
             "cpu_count": os.cpu_count(),
             "kernel": platform.release(),
-            "mem_total_mb": _mem_total_mb(),
+            "mem_total_mb": mem_total_mb(),
         },
         "versions": {"ppocr_native": nat["versions"],
                      "paddle": paddle_versions(args.paddle_python) if args.paddle_python else None},
@@ -546,17 +416,6 @@ def main(argv: Optional[List[str]] = None) -> int:
           + ("  ** DISTURBED: rerun on a quiet machine **" if disturbed else ""))
     print(f"wrote {args.json}")
     return 0
-
-
-def _mem_total_mb() -> Optional[float]:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 if __name__ == "__main__":
