@@ -269,7 +269,7 @@ def system_report(r: Dict[str, Any], ref, gt, n_images: int) -> Dict[str, Any]:
            "pass_s": r["pass_s"], "warmup_pass_s": r["warmup_s"],
            "images_per_s": n_images / pass_s if pass_s else None,
            "agreement": text_agreement(r["texts"], ref) if ref else None,
-           "ground_truth": gt_accuracy(r["texts"], gt)}
+           "ground_truth": gt_accuracy(r["texts"], gt), "texts": r["texts"]}
     if r["model_s"]:
         model = sum(statistics.median(v) for v in r["model_s"].values())
         wall = sum(per_image_med[k] for k in r["model_s"])
@@ -294,11 +294,18 @@ def e2e_table(reports: Dict[str, Dict[str, Any]]) -> str:
             f"{a.get('images_identical_texts')}/{a.get('n_images')}" if a else None,
             fmt(100 * a["line_recall"], 1) if a.get("line_recall") is not None else None,
             fmt(100 * g["word_recall"], 1) if g.get("word_recall") is not None else None,
-            fmt(100 * r["outside_model_share"], 1) if r.get("outside_model_share") is not None else None,
+            _outside(r),
             fmt(r.get("peak_rss_mb"), 0)))
     return format_table(("system", "cold start [s]", "median [ms]", "p90 [ms]", "images/s",
                          "vs official", "identical images", "ref lines [%]", "gt words [%]",
                          "outside models [%]", "peak RSS [MB]"), rows)
+
+
+def _outside(r: Dict[str, Any]) -> Optional[str]:
+    share = r.get("outside_model_share")
+    if share is None:
+        return None
+    return ("est. " if r.get("outside_model_share_is_estimate") else "") + f"{100 * share:.1f}"
 
 
 def many_table(many: Dict[str, Dict[str, Any]], n_images: int, ref) -> str:
