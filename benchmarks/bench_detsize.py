@@ -22,7 +22,7 @@ Accuracy metrics (the same definitions as bench_e2e.py, see README):
   against the label: exact matches, and character error rate (edit distance / label length).
 
     .venv/bin/python benchmarks/bench_detsize.py           # table + JSON
-    .venv/bin/python benchmarks/bench_detsize.py --smoke   # 3 images, 2 settings
+    .venv/bin/python benchmarks/bench_detsize.py --smoke   # 2 images, 2 settings
 """
 
 from __future__ import annotations
@@ -42,8 +42,7 @@ DEFAULT_JSON = RESULTS / "bench_detsize.json"
 SETTINGS: Tuple[Tuple[str, int], ...] = (("min", 64), ("max", 1280), ("max", 960), ("max", 736),
                                          ("max", 640))
 SMOKE_SETTINGS = (("min", 64), ("max", 640))
-SMOKE_IMAGES = ("mmocr_rec_toy/imgs/1223731.jpg", "paddleocr_tests/textline.png",
-                "rapidocr_tests/ch_en_num.jpg")
+SMOKE_IMAGES = ("mmocr_rec_toy/imgs/1223731.jpg", "paddleocr_tests/textline.png")
 
 
 def label(setting: Tuple[str, int]) -> str:
@@ -80,7 +79,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--data", type=Path, default=None, help="shared data dir")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--rounds", type=int, default=1, help="measured passes after the warm-up")
-    ap.add_argument("--smoke", action="store_true", help="3 images, 2 settings")
+    ap.add_argument("--smoke", action="store_true", help="2 images, 2 settings")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     data = (args.data or default_data_dir()).resolve()

@@ -22,7 +22,8 @@ Measurements:
   per-image latency median and p90, images/s (images / time of a pass), texts against the
   saved PaddleOCR outputs, accuracy against the labelled sets, time inside the models where
   measurable, peak RSS;
-* many images: ``predict`` on the whole list at once (ppocr-native and PaddleOCR), images/s.
+* many images: ``predict`` on the whole list at once (ppocr-native and PaddleOCR, in the
+  same, already warm processes), images/s.
 
     .venv/bin/python benchmarks/bench_e2e.py              # all four systems, tables + JSON
     .venv/bin/python benchmarks/bench_e2e.py --smoke      # 3 images, 1 round; peers not run
@@ -230,27 +231,22 @@ def interleaved_passes(workers: Dict[str, Worker], images: List[Path], data: Pat
     return res
 
 
-def many_images(launcher: Launcher, names: Sequence[str], images: List[Path], data: Path,
+def many_images(workers: Dict[str, Worker], images: List[Path], data: Path,
                 rounds: int) -> Dict[str, Dict[str, Any]]:
-    """predict(list of all images): one warm-up list call, then `rounds` timed ones, ABBA."""
+    """predict(list of all images) on workers already warmed by the single-image passes:
+    `rounds` timed calls per system, A B B A."""
     out: Dict[str, Dict[str, Any]] = {}
-    workers = {n: launcher.start(n) for n in names}
-    try:
-        paths = [str(p) for p in images]
-        for n in names:
-            workers[n].call(cmd="predict_list", paths=paths)
-        for r in range(rounds):
-            for n in (names if r % 2 == 0 else list(reversed(names))):
-                rep = workers[n].call(cmd="predict_list", paths=paths)
-                o = out.setdefault(n, {"wall_s": []})
-                o["wall_s"].append(rep["wall_s"])
-                o["texts"] = {str(p.relative_to(data)): t for p, t in zip(images, rep["texts"])}
-                print(f"[e2e] many images {n}: {len(paths) / rep['wall_s']:.2f} images/s", flush=True)
-        for n in names:
-            out[n]["peak_rss_mb"] = workers[n].call(cmd="stats")["peak_rss_mb"]
-    finally:
-        for w in workers.values():
-            w.close()
+    names = list(workers)
+    paths = [str(p) for p in images]
+    for r in range(rounds):
+        for n in (names if r % 2 == 0 else list(reversed(names))):
+            rep = workers[n].call(cmd="predict_list", paths=paths)
+            o = out.setdefault(n, {"wall_s": []})
+            o["wall_s"].append(rep["wall_s"])
+            o["texts"] = {str(p.relative_to(data)): t for p, t in zip(images, rep["texts"])}
+            print(f"[e2e] many images {n}: {len(paths) / rep['wall_s']:.2f} images/s", flush=True)
+    for n in out:
+        out[n]["peak_rss_mb"] = workers[n].call(cmd="stats")["peak_rss_mb"]
     return out
 
 
@@ -401,6 +397,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             passes = interleaved_passes(workers, images, args.data, args.rounds)
             stats = {n: w.call(cmd="stats") for n, w in workers.items()}
             noise = m.finish()
+            many_names = [n for n in ("ppocr_native", OFFICIAL) if n in names]
+            many = many_images({n: workers[n] for n in many_names}, images, args.data,
+                               args.many_rounds) if args.many_rounds and many_names else {}
         finally:
             for w in workers.values():
                 w.close()
@@ -420,10 +419,6 @@ def main(argv: Optional[List[str]] = None) -> int:
             nat["model_s_estimated"] = pure["model_s"]
             nat["outside_model_share"] = 1 - pure["model_s"] / wall if wall else None
             nat["outside_model_share_is_estimate"] = True
-
-        many_names = [n for n in ("ppocr_native", OFFICIAL) if n in names]
-        many = many_images(launcher, many_names, images, args.data, args.many_rounds) \
-            if args.many_rounds and many_names else {}
 
     result = {**result_header(sys.argv), "smoke": args.smoke, "versions": launcher.versions,
               "config": {"threads": args.threads, "images": [str(p.relative_to(args.data)) for p in images],

@@ -70,11 +70,12 @@ class PaddleSystem:
                   text_recognition_model_dir=os.environ["REC"], enable_mkldnn=True)
         self.ocr = PaddleOCR(**kw)
 
+    # The result is a dict: read the texts directly (``.json`` would serialise everything).
     def predict(self, path: str):
-        return list(self.ocr.predict(path)[0].json["res"]["rec_texts"]), None
+        return list(self.ocr.predict(path)[0]["rec_texts"]), None
 
     def predict_list(self, paths: List[str]) -> List[List[str]]:
-        return [list(r.json["res"]["rec_texts"]) for r in self.ocr.predict(paths)]
+        return [list(r["rec_texts"]) for r in self.ocr.predict(paths)]
 
 
 class RapidSystem:
