@@ -231,6 +231,20 @@ def children_cpu_seconds() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
+def self_cpu_seconds() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def noise_report(m: "Measured") -> Dict[str, Any]:
+    """Measured.finish() plus the verdict, printed when the run was disturbed."""
+    out = m.finish()
+    out["disturbed"] = out["foreign_cores_avg"] > DISTURBED_CORES
+    print(f"foreign CPU during the measurement: {out['foreign_cores_avg']:.2f} cores"
+          + ("  ** DISTURBED: rerun on a quiet machine **" if out["disturbed"] else ""))
+    return out
+
+
 def process_cpu_seconds(pids: Iterable[int]) -> float:
     """CPU seconds used so far by live processes (utime + stime from /proc/PID/stat)."""
     total = 0.0

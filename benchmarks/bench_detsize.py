@@ -34,9 +34,10 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from bench_common import (REFERENCE_KWARGS, RESULTS, default_data_dir, fmt, format_table,
-                          ground_truth, gt_accuracy, image_list, native_versions, reference_texts,
-                          result_header, summary, text_agreement, write_json)
+from bench_common import (REFERENCE_KWARGS, RESULTS, Measured, default_data_dir, fmt,
+                          format_table, ground_truth, gt_accuracy, image_list, native_versions,
+                          noise_report, reference_texts, result_header, self_cpu_seconds, summary,
+                          text_agreement, write_json)
 
 DEFAULT_JSON = RESULTS / "bench_detsize.json"
 SETTINGS: Tuple[Tuple[str, int], ...] = (("min", 64), ("max", 1280), ("max", 960), ("max", 736),
@@ -89,7 +90,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     ref = reference_texts(data)
     gt = ground_truth(data)
+    m = Measured(own_cpu=self_cpu_seconds)
     res = run(images, data, settings, args.rounds, args.threads)
+    noise = noise_report(m)
     base_pass = statistics.median(res[label(("min", 64))]["pass_s"])
     report: Dict[str, Any] = {}
     rows = []
@@ -112,7 +115,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     result = {**result_header(sys.argv), "smoke": args.smoke, "versions": native_versions(),
               "config": {"images": [str(p.relative_to(data)) for p in images], "rounds": args.rounds,
                          "threads": args.threads, "settings": [list(s) for s in settings]},
-              "settings": report}
+              "noise": noise, "settings": report}
     write_json(out_json, result)
     print()
     print(f"{len(images)} images, threads={args.threads}, {args.rounds} measured round(s) after a warm-up")

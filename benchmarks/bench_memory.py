@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import bench_e2e
-from bench_common import (RESULTS, default_data_dir, fmt, format_table, image_list, result_header,
-                          write_json)
+from bench_common import (RESULTS, Measured, default_data_dir, fmt, format_table, image_list,
+                          noise_report, process_cpu_seconds, result_header, write_json)
 
 DEFAULT_JSON = RESULTS / "bench_memory.json"
 FLATNESS_TARGET = 0.05
@@ -131,7 +131,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                 continue
             worker = launcher.start(name)
             try:
+                m = Measured(own_cpu=lambda: process_cpu_seconds([worker.proc.pid]))
                 runs[name] = run_one(worker, images, n)
+                runs[name]["noise"] = noise_report(m)
             finally:
                 worker.close()
     note = plot(runs, png)

@@ -36,8 +36,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from bench_common import (RESULTS, default_data_dir, fmt, format_table, native_model_files,
-                          native_versions, result_header, summary, write_json)
+from bench_common import (RESULTS, Measured, default_data_dir, fmt, format_table,
+                          native_model_files, native_versions, noise_report, result_header,
+                          self_cpu_seconds, summary, write_json)
 import reference_python as ref
 
 DEFAULT_JSON = RESULTS / "bench_stages.json"
@@ -284,12 +285,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     inp = make_inputs(data, rels, args.threads)
     print(f"[stages] inputs: {len(inp['pages'])} probability maps, {len(inp['lines'])} crops, "
           f"{len(inp['batches'])} rec batches ({time.perf_counter() - t:.1f} s)", flush=True)
+    m = Measured(own_cpu=self_cpu_seconds)
     stages = run_stages(inp, repeats)
     overhead = ctc_call_overhead(inp["characters"], repeats)
+    noise = noise_report(m)
     stages["ctc_decode"]["per_call_overhead_us"] = overhead
     result = {**result_header(sys.argv), "smoke": args.smoke, "versions": native_versions(),
               "config": {"images": list(rels), "repeats": repeats, "target_speedup": TARGET_SPEEDUP},
-              "stages": stages}
+              "noise": noise, "stages": stages}
     write_json(out_json, result)
     print()
     print(table(stages))
