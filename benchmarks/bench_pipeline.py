@@ -81,8 +81,12 @@ NATIVE_CONFIGS: Dict[str, Dict[str, Any]] = {
 # --------------------------------------------------------------------------------------
 
 
-def worker(config: str, data: Path, threads: int, out: Path) -> None:
-    imgs = image_list(data)
+# --smoke: two small images instead of the 43 (and no PaddleOCR, whose run_ref.py walks all).
+SMOKE_IMAGES = ("mmocr_rec_toy/imgs/1223731.jpg", "paddleocr_tests/textline.png")
+
+
+def worker(config: str, data: Path, threads: int, out: Path, smoke: bool = False) -> None:
+    imgs = [data / rel for rel in SMOKE_IMAGES] if smoke else image_list(data)
     kwargs = dict(NATIVE_CONFIGS[config], cpu_threads=threads)
 
     t = time.perf_counter()
@@ -111,7 +115,7 @@ def worker(config: str, data: Path, threads: int, out: Path) -> None:
     images = {}
     for p in imgs:
         rel = str(p.relative_to(data))
-        if rel not in SEL:
+        if rel not in SEL and not (smoke and rel in SMOKE_IMAGES):
             continue
         ts = []
         for _ in range(3):
@@ -144,6 +148,8 @@ def run_native(config: str, args: argparse.Namespace, tmp: Path) -> Dict[str, An
     out = tmp / f"{config}.json"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--_worker", config,
            "--data", str(args.data), "--threads", str(args.threads), "--_out", str(out)]
+    if args.smoke:
+        cmd.append("--smoke")
     print(f"[bench] {config}: running ...", flush=True)
     m = Measured()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
@@ -259,14 +265,14 @@ def build_table(nat: Dict[str, Any], pad: Optional[Dict[str, Any]],
 
     g = (lambda k: pad[k]) if pad else (lambda k: None)
     add("init", "s", nat["init_s"], g("init_s"))
-    add("pass1 (cold, 43 images)", "s", nat["pass1_total_s"], g("pass1_total_s"))
-    add("pass2 (warm, 43 images)", "s", nat["pass2_total_s"], g("pass2_total_s"))
+    add(f"pass1 (cold, {nat['n_images']} images)", "s", nat["pass1_total_s"], g("pass1_total_s"))
+    add(f"pass2 (warm, {nat['n_images']} images)", "s", nat["pass2_total_s"], g("pass2_total_s"))
     for rel in SEL:
         ours = nat["images"].get(rel, {}).get("median_ms")
         theirs = pad["images"].get(rel, {}).get("median_ms") if pad else None
         add(f"median of 3: {rel}", "ms", ours, theirs)
     add("peak RSS", "MB", nat["peak_rss_mb"], g("peak_rss_mb"))
-    add("lines found (43 images)", "", nat["n_lines"], ref_lines, ratio=False)
+    add(f"lines found ({nat['n_images']} images)", "", nat["n_lines"], ref_lines, ratio=False)
     if dflt:
         add("default pipeline pass2 (v6 small + doc/textline ori)", "s",
             dflt["pass2_total_s"], None, ratio=False)
@@ -318,14 +324,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--wait-max", type=float, default=300, help="longest wait for a quiet machine (s)")
     ap.add_argument("--timeout", type=float, default=1800, help="per-run timeout (s)")
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
+    ap.add_argument("--smoke", action="store_true",
+                    help="2 small images, ppocr-native only, no default-pipeline run (seconds)")
     ap.add_argument("--_worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--_out", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     args.data = (args.data or default_data_dir()).resolve()
 
     if args._worker:
-        worker(args._worker, args.data, args.threads, args._out)
+        worker(args._worker, args.data, args.threads, args._out, args.smoke)
         return 0
+    not_run: Dict[str, str] = {}
+    if args.smoke:
+        if args.paddle_python:
+            not_run["paddleocr"] = "not in smoke mode (run_ref.py always runs all images)"
+            args.paddle_python = None
+        args.no_default, args.rounds, args.max_load, args.wait_max = True, 1, 1e9, 0
+        if args.json == DEFAULT_JSON:
+            args.json = DEFAULT_JSON.with_name("bench_pipeline_smoke.json")
 
     if not (args.data / INDEX_REL).is_file():
         ap.error(f"no {INDEX_REL} under {args.data}: pass --data or set PPOCR_TEST_DATA")
@@ -364,6 +380,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     pad = median_rep(runs["paddleocr"]) if runs["paddleocr"] else None
     dflt = median_rep(runs["ppocr_native_default"]) if runs["ppocr_native_default"] else None
     ref = reference_texts(args.data)
+    if ref and args.smoke:
+        ref = {k: v for k, v in ref.items() if k in nat["texts"]}
     agreement = text_agreement(nat["texts"], ref) if ref else None
     rows = build_table(nat, pad, dflt, agreement["lines_reference"] if agreement else None)
 
@@ -389,6 +407,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                    "paddle_python": args.paddle_python,
                    "paddle_models": str(args.paddle_models) if args.paddle_models else None},
         "noise": {**quiet, "max_foreign_cores_avg": max_foreign, "disturbed": disturbed},
+        "smoke": args.smoke,
+        "not_run": not_run,
         "table": rows,
         "text_agreement_with_saved_reference": agreement,
         "runs": {k: [{kk: vv for kk, vv in r.items() if kk != "texts"} for r in v]
@@ -414,6 +434,8 @@ def main(argv: Optional[List[str]] = None) -> int:
               f"{agreement['lines_reference']} reference lines found verbatim")
     print(f"foreign CPU during runs: max {max_foreign:.2f} cores on average"
           + ("  ** DISTURBED: rerun on a quiet machine **" if disturbed else ""))
+    for name, why in not_run.items():
+        print(f"NOT RUN: {name}: {why}")
     print(f"wrote {args.json}")
     return 0
 

@@ -71,6 +71,13 @@ def test_detsize_smoke_default_matches_reference(tmp_path, data_dir):
     assert result["settings"]["max 640"]["images_per_s"] > 0
 
 
+def test_pipeline_smoke_matches_reference(tmp_path, data_dir):
+    result, _ = run_smoke("bench_pipeline.py", tmp_path, data_dir)
+    agreement = result["text_agreement_with_saved_reference"]
+    assert agreement["images_identical_texts"] == agreement["n_images"] == 2
+    assert result["runs"]["ppocr_native"][0]["pass2_total_s"] > 0
+
+
 @pytest.fixture(autouse=True)
 def _no_results_overwritten():
     """The smokes write to tmp_path only, never over the committed results."""
