@@ -297,6 +297,42 @@ def e2e_table(reports: Dict[str, Dict[str, Any]]) -> str:
                          "outside models [%]", "peak RSS [MB]"), rows)
 
 
+def targets(reports: Dict[str, Dict[str, Any]], many: Dict[str, Dict[str, Any]],
+            n_images: int) -> List[Dict[str, Any]]:
+    """Issue #5's targets for ppocr-native against the official PaddleOCR, where measured."""
+    nat, off = reports.get("ppocr_native"), reports.get(OFFICIAL)
+    if not nat or "not_run" in nat:
+        return []
+    out: List[Dict[str, Any]] = []
+
+    def add(name: str, value: Optional[float], goal: str, met: Optional[bool]) -> None:
+        out.append({"target": name, "value": value, "goal": goal, "met": met})
+    share = nat.get("outside_model_share")
+    add("time outside the models" + (" (estimate)" if nat.get("outside_model_share_is_estimate") else ""),
+        share, "<= 5 %", share <= 0.05 if share is not None else None)
+    if off and "not_run" not in off:
+        ratio = nat["images_per_s"] / off["images_per_s"]
+        add("single-image images/s vs official", ratio, ">= 1.15x", ratio >= 1.15)
+        ratio = nat["peak_rss_mb"] / off["peak_rss_mb"]
+        add("peak RSS / official", ratio, "<= 1/3 (and <= 450 MB)",
+            ratio <= 1 / 3 and nat["peak_rss_mb"] <= 450)
+        ratio = nat["cold_start_s"] / off["cold_start_s"]
+        add("cold start / official", ratio, "<= 1/3", ratio <= 1 / 3)
+        if "ppocr_native" in many and OFFICIAL in many:
+            ratio = statistics.median(many[OFFICIAL]["wall_s"]) / statistics.median(many["ppocr_native"]["wall_s"])
+            add("predict(list) images/s vs official", ratio, ">= 1.4x", ratio >= 1.4)
+    return out
+
+
+def targets_table(rows: List[Dict[str, Any]]) -> str:
+    def show(r: Dict[str, Any]) -> str:
+        v = r["value"]
+        return "-" if v is None else (f"{100 * v:.1f} %" if "outside" in r["target"] else f"{v:.2f}")
+    return format_table(("target (ppocr-native)", "measured", "goal", "met"),
+                        [(r["target"], show(r), r["goal"],
+                          "-" if r["met"] is None else ("yes" if r["met"] else "no")) for r in rows])
+
+
 def _outside(r: Dict[str, Any]) -> Optional[str]:
     share = r.get("outside_model_share")
     if share is None:
@@ -429,6 +465,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                      for n in names}},
               "noise": {**quiet, **noise, "disturbed": noise["foreign_cores_avg"] > DISTURBED_CORES},
               "systems": reports, "many_images": many,
+              "targets": targets(reports, many, len(images)),
               "not_run": launcher.not_run}
     write_json(args.json, result)
     print()
@@ -441,6 +478,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if many:
         print()
         print(many_table(many, len(images), ref))
+    if result["targets"]:
+        print()
+        print(targets_table(result["targets"]))
     for n, why in launcher.not_run.items():
         print(f"NOT RUN: {n}: {why}")
     print(f"foreign CPU during the interleaved passes: {noise['foreign_cores_avg']:.2f} cores"
