@@ -60,13 +60,11 @@ $(STAMPS)/models: $(STAMPS)/install
 	$(VENV)/bin/ppocr models
 	@touch $@
 
-# Benchmark-only Python packages, never package dependencies: pyclipper for the plain-Python
-# reference implementation (benchmarks/reference_python), matplotlib for the memory plot.
+# Benchmark-only Python packages (benchmarks/requirements.txt), never package dependencies.
 # The test target needs them too (tests/python/test_benchmarks_smoke.py runs the smokes).
-BENCH_PACKAGES := pyclipper matplotlib
 bench-deps: $(STAMPS)/bench-deps
-$(STAMPS)/bench-deps: $(STAMPS)/venv
-	$(PY) -m pip install -q --disable-pip-version-check $(BENCH_PACKAGES)
+$(STAMPS)/bench-deps: $(STAMPS)/venv benchmarks/requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r benchmarks/requirements.txt
 	@touch $@
 
 # The benchmark suite (benchmarks/README.md): about 17 minutes on the 2-core dev machine when
