@@ -13,13 +13,13 @@ SOURCES := $(shell find cpp python third_party -type f -not -path '*/__pycache__
            CMakeLists.txt pyproject.toml
 SAMPLE := tests/assets/sample.png
 
-.PHONY: run test test-asan deps venv install models bench clean
+.PHONY: run test test-asan deps venv install models bench bench-deps clean
 
 run: install models
 	$(VENV)/bin/ppocr ocr -i $(SAMPLE) --save_path output --cpu_threads 2 | \
 	  $(PY) -c "import json,sys; d=json.load(sys.stdin)['res']; print('\n'.join(d['rec_texts']))"
 
-test: install models
+test: install models bench-deps
 	$(PY) -m pytest tests/python -q
 
 # The C++ core's stage tests + real pipeline runs under ASan + UBSan: a separate sanitized build
@@ -60,8 +60,21 @@ $(STAMPS)/models: $(STAMPS)/install
 	$(VENV)/bin/ppocr models
 	@touch $@
 
-bench: install models
-	$(PY) benchmarks/bench_pipeline.py
+# Benchmark-only Python packages (benchmarks/requirements.txt), never package dependencies.
+# The test target needs them too (tests/python/test_benchmarks_smoke.py runs the smokes).
+bench-deps: $(STAMPS)/bench-deps
+$(STAMPS)/bench-deps: $(STAMPS)/venv benchmarks/requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r benchmarks/requirements.txt
+	@touch $@
+
+# The benchmark suite (benchmarks/README.md): about 17 minutes on the 2-core dev machine when
+# it is quiet. The PaddleOCR and RapidOCR venvs are made on first use (under
+# ~/.cache/ppocr-native-bench, or $$PPOCR_BENCH_PADDLE_VENV / $$PPOCR_BENCH_PADDLE_MODELS).
+bench: install models bench-deps
+	$(PY) benchmarks/bench_stages.py
+	$(PY) benchmarks/bench_e2e.py
+	$(PY) benchmarks/bench_memory.py
+	$(PY) benchmarks/bench_detsize.py
 
 clean:
 	rm -rf build $(STAMPS) output

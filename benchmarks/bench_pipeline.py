@@ -45,21 +45,19 @@ import os
 import platform
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-REPO = Path(__file__).resolve().parents[1]
+from bench_common import (INDEX_REL, REFERENCE_KWARGS, REPO, SCRIPTS_REL, Measured, build_info,
+                          cpu_model, default_data_dir, git_state, image_list, mem_total_mb,
+                          reference_texts, text_agreement, wait_for_quiet)
+
 DEFAULT_JSON = REPO / "benchmarks" / "results" / "bench_pipeline.json"
-INDEX_REL = Path("reference/paddleocr_v5_mobile/index.json")
-REF_OUT_REL = Path("reference/paddleocr_v5_mobile")
-SCRIPTS_REL = Path("reference/scripts")
 
 # The images timed one by one in the reference recipe (timing.sh's SEL).
 SEL = (
@@ -72,78 +70,10 @@ SEL = (
 
 # ppocr-native configurations; cpu_threads is added from --threads.
 NATIVE_CONFIGS: Dict[str, Dict[str, Any]] = {
-    "ppocr_native": dict(
-        text_detection_model_name="PP-OCRv5_mobile_det",
-        text_recognition_model_name="PP-OCRv5_mobile_rec",
-        use_doc_orientation_classify=False,
-        use_doc_unwarping=False,
-        use_textline_orientation=False,
-        device="cpu",
-    ),
+    "ppocr_native": dict(REFERENCE_KWARGS),
     # Its own defaults: PP-OCRv6_small det/rec + doc orientation + textline orientation.
     "ppocr_native_default": dict(device="cpu"),
 }
-
-
-# --------------------------------------------------------------------------------------
-# Shared helpers
-# --------------------------------------------------------------------------------------
-
-
-def default_data_dir() -> Path:
-    env = os.environ.get("PPOCR_TEST_DATA")
-    return Path(env) if env else (REPO / ".." / "shared" / "data").resolve()
-
-
-def image_list(data: Path) -> List[Path]:
-    """The benchmark images, absolute, in run_ref.py's order (sorted Paths)."""
-    index = json.loads((data / INDEX_REL).read_text(encoding="utf-8"))
-    imgs = sorted(data / rel for rel in index)
-    missing = [str(p) for p in imgs if not p.is_file()]
-    if missing:
-        raise SystemExit(f"missing benchmark images: {', '.join(missing[:5])}")
-    return imgs
-
-
-def loadavg() -> List[float]:
-    with open("/proc/loadavg") as f:
-        return [float(x) for x in f.read().split()[:3]]
-
-
-def busy_cpu_seconds() -> float:
-    """CPU seconds the whole machine has spent busy since boot (all cores)."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    # user nice system idle iowait irq softirq steal [guest guest_nice: already in user]
-    busy = fields[0] + fields[1] + fields[2] + fields[5] + fields[6] + (fields[7] if len(fields) > 7 else 0)
-    return busy / os.sysconf("SC_CLK_TCK")
-
-
-def children_cpu_seconds() -> float:
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def git_state() -> Dict[str, Any]:
-    def run(*args: str) -> Optional[str]:
-        try:
-            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
-                                  timeout=20).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return None
-    status = run("status", "--porcelain", "--untracked-files=no")
-    return {"commit": run("rev-parse", "HEAD"), "dirty": bool(status) if status is not None else None}
 
 
 # --------------------------------------------------------------------------------------
@@ -151,8 +81,12 @@ def git_state() -> Dict[str, Any]:
 # --------------------------------------------------------------------------------------
 
 
-def worker(config: str, data: Path, threads: int, out: Path) -> None:
-    imgs = image_list(data)
+# --smoke: two small images instead of the 43 (and no PaddleOCR, whose run_ref.py walks all).
+SMOKE_IMAGES = ("mmocr_rec_toy/imgs/1223731.jpg", "paddleocr_tests/textline.png")
+
+
+def worker(config: str, data: Path, threads: int, out: Path, smoke: bool = False) -> None:
+    imgs = [data / rel for rel in SMOKE_IMAGES] if smoke else image_list(data)
     kwargs = dict(NATIVE_CONFIGS[config], cpu_threads=threads)
 
     t = time.perf_counter()
@@ -181,7 +115,7 @@ def worker(config: str, data: Path, threads: int, out: Path) -> None:
     images = {}
     for p in imgs:
         rel = str(p.relative_to(data))
-        if rel not in SEL:
+        if rel not in SEL and not (smoke and rel in SMOKE_IMAGES):
             continue
         ts = []
         for _ in range(3):
@@ -201,19 +135,8 @@ def worker(config: str, data: Path, threads: int, out: Path) -> None:
     except Exception:  # pragma: no cover - informational only
         ov = None
     rep["versions"] = {"ppocr_native": ppocr_native.__version__, "openvino": ov,
-                       "python": platform.python_version(), "build": _build_info()}
+                       "python": platform.python_version(), "build": build_info()}
     out.write_text(json.dumps(rep, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-def _build_info() -> Dict[str, Any]:
-    """Which installed ppocr-native was measured (the venv's copy, not the working tree)."""
-    import hashlib
-    from ppocr_native import _core
-    so = Path(_core.__file__)
-    st = so.stat()
-    return {"core": str(so), "core_mtime": _dt.datetime.fromtimestamp(st.st_mtime).astimezone()
-            .isoformat(timespec="seconds"),
-            "core_sha256": hashlib.sha256(so.read_bytes()).hexdigest()[:16]}
 
 
 # --------------------------------------------------------------------------------------
@@ -221,28 +144,12 @@ def _build_info() -> Dict[str, Any]:
 # --------------------------------------------------------------------------------------
 
 
-class Measured:
-    """Wall time, foreign CPU and load around one subprocess."""
-
-    def __init__(self) -> None:
-        self.load_before = loadavg()
-        self._t = time.perf_counter()
-        self._busy = busy_cpu_seconds()
-        self._child = children_cpu_seconds()
-
-    def finish(self) -> Dict[str, Any]:
-        wall = time.perf_counter() - self._t
-        own = children_cpu_seconds() - self._child
-        foreign = max(0.0, busy_cpu_seconds() - self._busy - own)
-        return {"wall_s": wall, "own_cpu_s": own, "foreign_cpu_s": foreign,
-                "foreign_cores_avg": foreign / wall if wall > 0 else 0.0,
-                "load_before": self.load_before, "load_after": loadavg()}
-
-
 def run_native(config: str, args: argparse.Namespace, tmp: Path) -> Dict[str, Any]:
     out = tmp / f"{config}.json"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--_worker", config,
            "--data", str(args.data), "--threads", str(args.threads), "--_out", str(out)]
+    if args.smoke:
+        cmd.append("--smoke")
     print(f"[bench] {config}: running ...", flush=True)
     m = Measured()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
@@ -333,29 +240,6 @@ def run_paddle(args: argparse.Namespace, tmp: Path) -> Dict[str, Any]:
     return rep
 
 
-def reference_texts(data: Path) -> Optional[Dict[str, List[str]]]:
-    """rec_texts of the saved PaddleOCR outputs of the same configuration, if present."""
-    try:
-        index = json.loads((data / INDEX_REL).read_text(encoding="utf-8"))
-        out = {}
-        for rel, name in index.items():
-            res = json.loads((data / REF_OUT_REL / name).read_text(encoding="utf-8"))
-            out[rel] = list(res.get("res", res)["rec_texts"])
-        return out
-    except (OSError, KeyError, ValueError):
-        return None
-
-
-def wait_for_quiet(max_load: float, wait_max: float) -> Dict[str, Any]:
-    start = time.time()
-    first = loadavg()
-    while loadavg()[0] > max_load and time.time() - start < wait_max:
-        print(f"[bench] load average {loadavg()[0]:.2f} > {max_load}: waiting ...", flush=True)
-        time.sleep(20)
-    return {"load_at_start": first, "waited_s": round(time.time() - start, 1),
-            "load_when_started": loadavg()}
-
-
 def median_rep(reps: List[Dict[str, Any]]) -> Dict[str, Any]:
     """Median over rounds of the numbers the table uses (single round: unchanged)."""
     if len(reps) == 1:
@@ -381,14 +265,14 @@ def build_table(nat: Dict[str, Any], pad: Optional[Dict[str, Any]],
 
     g = (lambda k: pad[k]) if pad else (lambda k: None)
     add("init", "s", nat["init_s"], g("init_s"))
-    add("pass1 (cold, 43 images)", "s", nat["pass1_total_s"], g("pass1_total_s"))
-    add("pass2 (warm, 43 images)", "s", nat["pass2_total_s"], g("pass2_total_s"))
+    add(f"pass1 (cold, {nat['n_images']} images)", "s", nat["pass1_total_s"], g("pass1_total_s"))
+    add(f"pass2 (warm, {nat['n_images']} images)", "s", nat["pass2_total_s"], g("pass2_total_s"))
     for rel in SEL:
         ours = nat["images"].get(rel, {}).get("median_ms")
         theirs = pad["images"].get(rel, {}).get("median_ms") if pad else None
         add(f"median of 3: {rel}", "ms", ours, theirs)
     add("peak RSS", "MB", nat["peak_rss_mb"], g("peak_rss_mb"))
-    add("lines found (43 images)", "", nat["n_lines"], ref_lines, ratio=False)
+    add(f"lines found ({nat['n_images']} images)", "", nat["n_lines"], ref_lines, ratio=False)
     if dflt:
         add("default pipeline pass2 (v6 small + doc/textline ori)", "s",
             dflt["pass2_total_s"], None, ratio=False)
@@ -420,14 +304,6 @@ def format_table(rows: List[Dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def text_agreement(ours: Dict[str, List[str]], ref: Dict[str, List[str]]) -> Dict[str, Any]:
-    same_images = sum(1 for k in ref if ours.get(k) == ref[k])
-    common = sum(sum((Counter(ours.get(k, [])) & Counter(v)).values()) for k, v in ref.items())
-    return {"images_identical_texts": same_images, "n_images": len(ref),
-            "lines_in_both": common, "lines_ours": sum(len(v) for v in ours.values()),
-            "lines_reference": sum(len(v) for v in ref.values())}
-
-
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=None,
@@ -448,14 +324,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--wait-max", type=float, default=300, help="longest wait for a quiet machine (s)")
     ap.add_argument("--timeout", type=float, default=1800, help="per-run timeout (s)")
     ap.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write the results")
+    ap.add_argument("--smoke", action="store_true",
+                    help="2 small images, ppocr-native only, no default-pipeline run (seconds)")
     ap.add_argument("--_worker", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--_out", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     args.data = (args.data or default_data_dir()).resolve()
 
     if args._worker:
-        worker(args._worker, args.data, args.threads, args._out)
+        worker(args._worker, args.data, args.threads, args._out, args.smoke)
         return 0
+    not_run: Dict[str, str] = {}
+    if args.smoke:
+        if args.paddle_python:
+            not_run["paddleocr"] = "not in smoke mode (run_ref.py always runs all images)"
+            args.paddle_python = None
+        args.no_default, args.rounds, args.max_load, args.wait_max = True, 1, 1e9, 0
+        if args.json == DEFAULT_JSON:
+            args.json = DEFAULT_JSON.with_name("bench_pipeline_smoke.json")
 
     if not (args.data / INDEX_REL).is_file():
         ap.error(f"no {INDEX_REL} under {args.data}: pass --data or set PPOCR_TEST_DATA")
@@ -494,6 +380,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     pad = median_rep(runs["paddleocr"]) if runs["paddleocr"] else None
     dflt = median_rep(runs["ppocr_native_default"]) if runs["ppocr_native_default"] else None
     ref = reference_texts(args.data)
+    if ref and args.smoke:
+        ref = {k: v for k, v in ref.items() if k in nat["texts"]}
     agreement = text_agreement(nat["texts"], ref) if ref else None
     rows = build_table(nat, pad, dflt, agreement["lines_reference"] if agreement else None)
 
@@ -509,7 +397,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
             "cpu_count": os.cpu_count(),
             "kernel": platform.release(),
-            "mem_total_mb": _mem_total_mb(),
+            "mem_total_mb": mem_total_mb(),
         },
         "versions": {"ppocr_native": nat["versions"],
                      "paddle": paddle_versions(args.paddle_python) if args.paddle_python else None},
@@ -519,6 +407,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                    "paddle_python": args.paddle_python,
                    "paddle_models": str(args.paddle_models) if args.paddle_models else None},
         "noise": {**quiet, "max_foreign_cores_avg": max_foreign, "disturbed": disturbed},
+        "smoke": args.smoke,
+        "not_run": not_run,
         "table": rows,
         "text_agreement_with_saved_reference": agreement,
         "runs": {k: [{kk: vv for kk, vv in r.items() if kk != "texts"} for r in v]
@@ -544,19 +434,10 @@ def main(argv: Optional[List[str]] = None) -> int:
               f"{agreement['lines_reference']} reference lines found verbatim")
     print(f"foreign CPU during runs: max {max_foreign:.2f} cores on average"
           + ("  ** DISTURBED: rerun on a quiet machine **" if disturbed else ""))
+    for name, why in not_run.items():
+        print(f"NOT RUN: {name}: {why}")
     print(f"wrote {args.json}")
     return 0
-
-
-def _mem_total_mb() -> Optional[float]:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 if __name__ == "__main__":

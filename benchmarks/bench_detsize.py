@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Detection-size presets: speed against accuracy for ``text_det_limit_type`` /
+``text_det_limit_side_len``.
+
+One ppocr-native process (reference configuration: PP-OCRv5 mobile, optional modules off)
+predicts every image of the parity set under each setting, passed per call as
+``predict(path, text_det_limit_type=..., text_det_limit_side_len=...)``. Image by image the
+settings take turns (order alternating), after one warm-up pass, so drift is shared.
+
+Settings: the default (``min`` 64: pages are never scaled down) and ``max`` with 1280, 960,
+736 and 640 (the longer side is scaled down to at most that).
+
+Accuracy metrics (the same definitions as bench_e2e.py, see README):
+
+* ref lines: reference lines (the saved PaddleOCR outputs of the default setting) found
+  verbatim, as a multiset per image, over all reference lines;
+* identical images: images whose texts equal the reference's exactly;
+* gt words: labelled transcriptions of icdar2015_subset (``###`` excluded) and
+  wildreceipt_toy (empty ones excluded) found as a substring of some recognised line of
+  their image;
+* crop exact / crop CER: mmocr_rec_toy word crops, the recognised lines joined by a space
+  against the label: exact matches, and character error rate (edit distance / label length).
+
+    .venv/bin/python benchmarks/bench_detsize.py           # table + JSON
+    .venv/bin/python benchmarks/bench_detsize.py --smoke   # 2 images, 2 settings
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+from bench_common import (REFERENCE_KWARGS, RESULTS, Measured, default_data_dir, fmt,
+                          format_table, ground_truth, gt_accuracy, image_list, native_versions,
+                          noise_report, reference_texts, result_header, self_cpu_seconds, summary,
+                          text_agreement, write_json)
+
+DEFAULT_JSON = RESULTS / "bench_detsize.json"
+SETTINGS: Tuple[Tuple[str, int], ...] = (("min", 64), ("max", 1280), ("max", 960), ("max", 736),
+                                         ("max", 640))
+SMOKE_SETTINGS = (("min", 64), ("max", 640))
+SMOKE_IMAGES = ("mmocr_rec_toy/imgs/1223731.jpg", "paddleocr_tests/textline.png")
+
+
+def label(setting: Tuple[str, int]) -> str:
+    kind, side = setting
+    return f"{kind} {side}" + (" (default)" if setting == ("min", 64) else "")
+
+
+def run(images: List[Path], data: Path, settings, rounds: int, threads: int) -> Dict[str, Any]:
+    from ppocr_native import PaddleOCR
+    ocr = PaddleOCR(**REFERENCE_KWARGS, cpu_threads=threads)
+    res = {label(s): {"lat_s": {}, "pass_s": [], "texts": {}} for s in settings}
+    for r in range(rounds + 1):
+        totals = {label(s): 0.0 for s in settings}
+        for i, img in enumerate(images):
+            rel = str(img.relative_to(data))
+            for s in (settings if (i + r) % 2 == 0 else tuple(reversed(settings))):
+                t = time.perf_counter()
+                out = ocr.predict(str(img), text_det_limit_type=s[0], text_det_limit_side_len=s[1])[0]
+                dt = time.perf_counter() - t
+                totals[label(s)] += dt
+                if r:
+                    res[label(s)]["lat_s"].setdefault(rel, []).append(dt)
+                    res[label(s)]["texts"][rel] = list(out["rec_texts"])
+        for k, v in totals.items():
+            if r:
+                res[k]["pass_s"].append(v)
+        print(f"[detsize] {'warm-up' if r == 0 else f'round {r}'}: " +
+              ", ".join(f"{k} {v:.1f} s" for k, v in totals.items()), flush=True)
+    return res
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=None, help="shared data dir")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=1, help="measured passes after the warm-up")
+    ap.add_argument("--smoke", action="store_true", help="2 images, 2 settings")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+    data = (args.data or default_data_dir()).resolve()
+    images = [data / r for r in SMOKE_IMAGES] if args.smoke else image_list(data)
+    settings = SMOKE_SETTINGS if args.smoke else SETTINGS
+    out_json = args.json or (RESULTS / "bench_detsize_smoke.json" if args.smoke else DEFAULT_JSON)
+
+    ref = reference_texts(data)
+    gt = ground_truth(data)
+    m = Measured(own_cpu=self_cpu_seconds)
+    res = run(images, data, settings, args.rounds, args.threads)
+    noise = noise_report(m)
+    base_pass = statistics.median(res[label(("min", 64))]["pass_s"])
+    report: Dict[str, Any] = {}
+    rows = []
+    for s in settings:
+        r = res[label(s)]
+        pass_s = statistics.median(r["pass_s"])
+        lat = [statistics.median(v) * 1000 for v in r["lat_s"].values()]
+        agree = text_agreement(r["texts"], ref) if ref else {}
+        acc = gt_accuracy(r["texts"], gt)
+        report[label(s)] = {"limit_type": s[0], "limit_side_len": s[1], "pass_s": r["pass_s"],
+                            "images_per_s": len(images) / pass_s, "latency_ms": summary(lat),
+                            "agreement": agree, "ground_truth": acc}
+        rows.append((label(s), fmt(len(images) / pass_s, 2), fmt(base_pass / pass_s, 2, "x"),
+                     fmt(statistics.median(lat), 0),
+                     f"{agree.get('images_identical_texts')}/{agree.get('n_images')}" if agree else None,
+                     fmt(100 * agree["line_recall"], 1) if agree.get("line_recall") is not None else None,
+                     fmt(100 * acc["word_recall"], 1) if acc["word_recall"] is not None else None,
+                     fmt(100 * acc["crop_exact"], 0) if acc["crop_exact"] is not None else None,
+                     fmt(acc["crop_cer"], 3) if acc["crop_cer"] is not None else None))
+    result = {**result_header(sys.argv), "smoke": args.smoke, "versions": native_versions(),
+              "config": {"images": [str(p.relative_to(data)) for p in images], "rounds": args.rounds,
+                         "threads": args.threads, "settings": [list(s) for s in settings]},
+              "noise": noise, "settings": report}
+    write_json(out_json, result)
+    print()
+    print(f"{len(images)} images, threads={args.threads}, {args.rounds} measured round(s) after a warm-up")
+    print(format_table(("text_det_limit", "images/s", "speed vs default", "median [ms]",
+                        "identical images", "ref lines [%]", "gt words [%]", "crop exact [%]",
+                        "crop CER"), rows))
+    print(f"wrote {out_json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""The benchmark scripts' --smoke modes: each runs end to end on a few real images and
+writes its JSON. Not timed tests: only that the instruments work and agree with the reference.
+
+The peers that need their own venvs (PaddleOCR, RapidOCR) are pointed at an empty bench home,
+so they must come out as NOT RUN (listed in the JSON's not_run and printed), never as passed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BENCH = REPO / "benchmarks"
+
+
+def run_smoke(script: str, tmp_path: Path, data_dir: Path, *extra: str) -> tuple[dict, str]:
+    out = tmp_path / f"{Path(script).stem}.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PPOCR_BENCH_")}
+    env["PPOCR_BENCH_HOME"] = str(tmp_path / "bench_home")  # no peer venvs here
+    env["PPOCR_TEST_DATA"] = str(data_dir)
+    proc = subprocess.run([sys.executable, str(BENCH / script), "--smoke", "--json", str(out), *extra],
+                          capture_output=True, text=True, timeout=300, env=env, cwd=REPO)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return json.loads(out.read_text(encoding="utf-8")), proc.stdout
+
+
+def test_stages_smoke_same_output_and_timed(tmp_path, data_dir):
+    result, stdout = run_smoke("bench_stages.py", tmp_path, data_dir)
+    stages = result["stages"]
+    assert set(stages) == {"db_postprocess", "reading_order", "crop", "rec_preprocess", "ctc_decode"}
+    for name, s in stages.items():
+        assert s["n_calls"] > 0, name
+        assert s["agreement"]["identical"], (name, s["agreement"]["detail"])
+        assert s["cpp_us"]["median"] > 0 and s["python_us"]["median"] > 0, name
+    assert "| stage" in stdout
+
+
+def test_e2e_smoke_reports_missing_peers_as_not_run(tmp_path, data_dir):
+    result, stdout = run_smoke("bench_e2e.py", tmp_path, data_dir,
+                               "--systems", "ppocr_native,pure_python,rapidocr,paddleocr")
+    assert set(result["not_run"]) == {"rapidocr", "paddleocr"}
+    assert "NOT RUN: rapidocr" in stdout and "NOT RUN: paddleocr" in stdout
+    for name in ("ppocr_native", "pure_python"):
+        r = result["systems"][name]
+        agreement = r["agreement"]
+        assert agreement["images_identical_texts"] == agreement["n_images"] == 2, (name, agreement)
+        assert r["cold_start_s"] > 0 and r["latency_ms"]["median"] > 0 and r["peak_rss_mb"] > 0
+    # Measured model time for the Python pipeline; for ppocr-native measured or estimated.
+    assert 0 <= result["systems"]["pure_python"]["outside_model_share"] < 1
+    assert result["systems"]["ppocr_native"]["outside_model_share"] is not None
+
+
+def test_memory_smoke_samples_every_image(tmp_path, data_dir):
+    result, _ = run_smoke("bench_memory.py", tmp_path, data_dir)
+    run = result["runs"]["ppocr_native"]
+    assert run["images"] == 20 and len(run["rss_mb"]) == 20
+    assert run["peak_rss_mb"] >= max(run["rss_mb"]) * 0.99
+    assert Path(result["plot"]).is_file()
+
+
+def test_detsize_smoke_default_matches_reference(tmp_path, data_dir):
+    result, _ = run_smoke("bench_detsize.py", tmp_path, data_dir)
+    default = result["settings"]["min 64 (default)"]["agreement"]
+    assert default["images_identical_texts"] == default["n_images"] == 2
+    assert result["settings"]["max 640"]["images_per_s"] > 0
+
+
+def test_pipeline_smoke_matches_reference(tmp_path, data_dir):
+    result, _ = run_smoke("bench_pipeline.py", tmp_path, data_dir)
+    agreement = result["text_agreement_with_saved_reference"]
+    assert agreement["images_identical_texts"] == agreement["n_images"] == 2
+    assert result["runs"]["ppocr_native"][0]["pass2_total_s"] > 0
+
+
+@pytest.fixture(autouse=True)
+def _no_results_overwritten():
+    """The smokes write to tmp_path only, never over the committed results."""
+    before = {p: p.stat().st_mtime for p in (BENCH / "results").glob("*.json")}
+    yield
+    after = {p: p.stat().st_mtime for p in (BENCH / "results").glob("*.json") if p in before}
+    assert after == before
