@@ -114,6 +114,19 @@ def test_a_bad_file_fails_only_its_record(mixed_run):
     assert failed[0]["content_hash"].startswith("sha256:")
 
 
+def test_worker_memory_stays_flat_over_many_pages(tmp_path, data_dir):
+    from ppocr_native.batch.work import InputWorker, Task
+    from test_batch_support import make_pdf
+
+    pdf = make_pdf([data_dir / "rapidocr_tests" / "en_rec.jpg"] * 12, tmp_path / "long.pdf")
+    records = InputWorker(dict(LIGHT_KWARGS))(Task(str(pdf), False)).records
+    assert [r["page_index"] for r in records] == list(range(12))
+    assert all(r["texts"] == records[0]["texts"] for r in records)
+    rss = [r["worker_rss_mb"] for r in records]
+    # After a few warm-up pages (allocator pools, OpenVINO's caches) the RSS no longer grows.
+    assert max(rss[3:]) - rss[2] < 15, rss
+
+
 def test_rerun_skips_done_work_and_redoes_changed_inputs(mixed_run, tmp_path, data_dir):
     root, _, options, _ = mixed_run
     work = tmp_path / "in"

@@ -14,6 +14,9 @@ from test_batch_support import LIGHT_KWARGS, make_mixed_dir, page_key
 
 import ray  # the [ray] extra is part of the test set-up: without it this file fails
 
+# Ray Data's own modules warn about their deprecated settings when its context is read.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ray")
+
 RAY_INIT = dict(num_cpus=2, include_dashboard=False, log_to_driver=False)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 from typing import Any, Callable, Dict, List, Optional
 
 from .manifest import InputOutcome
@@ -64,6 +65,9 @@ def run_ray(tasks: List[Task], ocr_kwargs: Dict[str, Any], workers: Optional[int
             on_outcome: Callable[[InputOutcome], None], address: Optional[str] = None,
             init_kwargs: Optional[Dict[str, Any]] = None, show_progress: bool = False) -> None:
     ray = _ray()
+    # Ray Data logs each dataset's plan at INFO; the job's own progress line says enough
+    # (the full logs stay under /tmp/ray/session_*/logs).
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=address, **(init_kwargs or {}))
