@@ -28,7 +28,7 @@ def test_ray_engine_gives_the_records_of_the_local_worker(tmp_path, data_dir):
     root = make_mixed_dir(tmp_path / "in", data_dir)
     out = tmp_path / "out"
     options = BatchOptions(engine="ray", workers=2, format="parquet", shard_pages=2,
-                           progress=False)
+                           pdf_text_layer="pdfs", progress=False)
     summary = run_batch([str(root)], out, options, ray_init=RAY_INIT, **LIGHT_KWARGS)
     assert not ray.is_initialized()  # the instance it started is shut down
     assert (summary.engine, summary.run, summary.pages, summary.failed) == ("ray", 4, 4, 1)
@@ -41,6 +41,8 @@ def test_ray_engine_gives_the_records_of_the_local_worker(tmp_path, data_dir):
                 for r in worker(Task(item.key, item.is_url)).records]
     assert _canonical(records) == _canonical(expected)
     assert sorted(page_key(r)[1] for r in records if r["source"].endswith("doc.pdf")) == [0, 1]
+    # The actors wrote the searchable PDF of the one PDF input, and nothing for the images.
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf")) == ["pdf/doc.pdf"]
 
     # Re-running on Ray resumes like the local engine: nothing left to do.
     again = run_batch([str(root)], out, options, ray_init=RAY_INIT, **LIGHT_KWARGS)

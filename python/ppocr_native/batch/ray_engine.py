@@ -6,9 +6,9 @@ keeps it. The actors form an autoscaling pool (`ActorPoolStrategy`, 1 to `worker
 each reserving `cpu_threads` CPUs, so Ray packs as many per node as its CPUs hold). Ray
 schedules, retries and backpressures; this module only describes the pipeline.
 
-Each output row is one finished input, its page records serialised as JSON (one string
-column: the records' nested, nullable fields never need a common Arrow schema across
-blocks). The driver streams the rows (`iter_rows`) into the same shard writer and manifest
+Each input row is one task and each output row one finished input (its page records), both
+as JSON strings: nested, nullable fields never need a common Arrow schema across blocks, and
+a column of nulls never reaches a numpy batch as NaN. The driver streams the rows (`iter_rows`) into the same shard writer and manifest
 as the local engine, so resuming and exactly-once are the same for both engines: records
 are small, the heavy work (reading, OCR, searchable PDFs) stays on the actors.
 
@@ -39,14 +39,11 @@ class OcrActor:
 
     def __call__(self, batch: Dict[str, Any]) -> Dict[str, List[str]]:
         outcomes = []
-        for key, is_url, text_layer_path in zip(batch["key"], batch["is_url"],
-                                                batch["text_layer_path"]):
-            task = Task(str(key), bool(is_url),
-                        None if text_layer_path is None else str(text_layer_path))
+        for task_json in batch["task"]:
+            task = Task(**json.loads(str(task_json)))
             outcomes.append(json.dumps(dataclasses.asdict(self.worker(task)),
                                        ensure_ascii=False))
         return {"outcome": outcomes}
-
 
 def _ray():
     try:
@@ -76,7 +73,8 @@ def run_ray(tasks: List[Task], ocr_kwargs: Dict[str, Any], workers: Optional[int
         context.enable_progress_bars = show_progress
         if workers is None:  # as many actors as the cluster's CPUs hold
             workers = max(1, int(ray.cluster_resources().get("CPU", 1)) // cpu_threads)
-        rows = [dataclasses.asdict(t) for t in tasks]
+        # Tasks travel as JSON strings: a column of nulls would reach numpy batches as NaN.
+        rows = [{"task": json.dumps(dataclasses.asdict(t))} for t in tasks]
         dataset = ray.data.from_items(rows, override_num_blocks=min(len(rows), MAX_BLOCKS))
         dataset = dataset.map_batches(
             OcrActor,
