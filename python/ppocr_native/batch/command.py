@@ -65,5 +65,9 @@ def run_command(args: argparse.Namespace, ocr_kwargs: Dict[str, Any]) -> int:
             OSError, ImportError, RuntimeError) as exc:
         print(f"ppocr: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
+    except Exception as exc:  # e.g. a Ray error: committed shards are kept, re-run resumes
+        print(f"ppocr: error: {type(exc).__name__}: {' '.join(str(exc).split())}",
+              file=sys.stderr)
+        return 2
     print(json.dumps(summary.as_dict(), ensure_ascii=False))
     return 1 if summary.failed_total else 0

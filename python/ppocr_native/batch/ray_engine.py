@@ -8,9 +8,10 @@ schedules, retries and backpressures; this module only describes the pipeline.
 
 Each input row is one task and each output row one finished input (its page records), both
 as JSON strings: nested, nullable fields never need a common Arrow schema across blocks, and
-a column of nulls never reaches a numpy batch as NaN. The driver streams the rows (`iter_rows`) into the same shard writer and manifest
-as the local engine, so resuming and exactly-once are the same for both engines: records
-are small, the heavy work (reading, OCR, searchable PDFs) stays on the actors.
+a column of nulls never reaches a numpy batch as NaN. The driver streams the rows
+(`iter_rows`) into the same shard writer and manifest as the local engine, so resuming and
+exactly-once are the same for both engines: records are small, the heavy work (reading, OCR,
+searchable PDFs) stays on the actors.
 
 On a cluster, input paths and --output must be on storage every node sees at the same path
 (or the inputs are URLs): the actors read the inputs and write the searchable PDFs.

@@ -37,7 +37,7 @@ class BatchSummary:
     failed_total: int = 0       # inputs with an error record in the whole output
     skipped_files: int = 0      # files in walked folders that are not images or PDFs
     shards_written: int = 0
-    workers: int = 0
+    workers: Optional[int] = None  # None: Ray's default (the cluster's CPUs)
     cpu_threads: int = 0
     engine: str = "local"
     seconds: float = 0.0
@@ -90,7 +90,7 @@ def run_batch(inputs: Union[str, Iterable[str]], output: Union[str, os.PathLike]
                            unmatched_globs=found.unmatched)
     tasks = _tasks(found.items, manifest, options, output)
     summary.already_done = len(found.items) - len(tasks)
-    summary.workers = workers or 0
+    summary.workers = workers
 
     writer = ShardWriter(manifest, options.shard_pages, options.shard_seconds)
     progress = Progress(len(tasks), enabled=options.progress)

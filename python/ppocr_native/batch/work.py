@@ -150,6 +150,10 @@ _START_ERROR = ""
 
 
 def init_process(ocr_kwargs: Dict[str, Any]) -> None:
+    import signal
+
+    # Ctrl-C is the driver's to handle: it stops the pool and commits what finished.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # An exception here would only show as a broken pool; keep it for the first task.
     global _WORKER, _START_ERROR
     try:
