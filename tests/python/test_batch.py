@@ -127,6 +127,21 @@ def test_worker_memory_stays_flat_over_many_pages(tmp_path, data_dir):
     assert max(rss[3:]) - rss[2] < 15, rss
 
 
+def test_a_crashing_worker_fails_only_the_input_that_kills_it():
+    from ppocr_native.batch.local_engine import run_local
+    from ppocr_native.batch.work import Task
+    from test_batch_support import fake_init, fake_work
+
+    keys = ["/a", "/b", "/crash", "/c", "/d", "/e"]
+    outcomes = []
+    run_local([Task(k, False) for k in keys], {}, workers=2, queue_size=4,
+              on_outcome=outcomes.append, init=fake_init, work=fake_work)
+    assert sorted(o.key for o in outcomes) == sorted(keys)  # each input answered once
+    errors = {o.key: o.records[0]["error"] for o in outcomes}
+    assert errors.pop("/crash").startswith("WorkerCrashed:")
+    assert set(errors.values()) == {None}
+
+
 def test_rerun_skips_done_work_and_redoes_changed_inputs(mixed_run, tmp_path, data_dir):
     root, _, options, _ = mixed_run
     work = tmp_path / "in"

@@ -44,3 +44,24 @@ def make_mixed_dir(root: Path, data_dir: Path) -> Path:
 
 def page_key(record) -> tuple:
     return (record["source"], -1 if record["page_index"] is None else record["page_index"])
+
+
+# -- stand-ins for the pool's worker functions (importable by spawned workers) --------------
+
+def fake_init(ocr_kwargs) -> None:
+    """No pipeline: the pool tests exercise the engine, not the OCR."""
+
+
+def fake_work(task):
+    """An outcome naming the worker's pid; a key containing 'crash' kills the worker."""
+    import os
+    import time
+
+    from ppocr_native.batch.manifest import InputOutcome
+
+    if "crash" in task.key:
+        os._exit(3)  # as a segfault in a native library would: no exception, no cleanup
+    time.sleep(0.2)
+    return InputOutcome(task.key, None, None, None,
+                        [{"source": task.key, "page_index": None, "error": None,
+                          "worker_pid": os.getpid()}])
