@@ -62,6 +62,18 @@ def test_bad_pipeline_options_fail_before_any_work(tmp_path):
     assert not (tmp_path / "out" / "records").exists()
 
 
+def test_one_job_per_output_folder(tmp_path):
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / ".lock", "a+b") as held:  # as a running job holds it
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(InvalidArgumentError, match="another ppocr batch job"):
+            run_batch([str(SAMPLE)], out, BatchOptions(progress=False), **LIGHT_KWARGS)
+    assert not (out / "records").exists()
+
+
 # -- the local engine, end to end --------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from .discovery import discover, unique_output_names
 from .manifest import InputOutcome, Manifest
 from .options import BatchOptions
 from .progress import Progress
-from .shards import ShardStore, shard_format
+from .shards import ShardStore, exclusive_output, shard_format
 from .work import Task
 from .writer import ShardWriter
 
@@ -80,6 +80,13 @@ def run_batch(inputs: Union[str, Iterable[str]], output: Union[str, os.PathLike]
     ocr_kwargs = dict(ocr_kwargs, cpu_threads=cpu_threads)
 
     output = Path(output).resolve()
+    with exclusive_output(output):
+        return _run_locked(inputs, output, options, workers, cpu_threads, ocr_kwargs, ray_init)
+
+
+def _run_locked(inputs, output: Path, options: BatchOptions, workers: Optional[int],
+                cpu_threads: int, ocr_kwargs: Dict[str, Any],
+                ray_init: Optional[Dict[str, Any]]) -> BatchSummary:
     store = ShardStore(output, shard_format(options.format))
     manifest = Manifest(store).load()
     found = discover(inputs)

@@ -10,6 +10,8 @@ file: a reader, or a job re-run after a kill, sees a shard whole or not at all.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import re
@@ -23,6 +25,7 @@ RECORDS_DIR = "records"
 MANIFEST_DIR = "manifest"
 _SHARD_NAME = re.compile(r"^part-(\d{6,})\.(jsonl|parquet)$")
 TEMP_MARK = ".tmp-"
+LOCK_NAME = ".lock"
 
 
 def write_atomically(path: Path, write) -> None:
@@ -150,6 +153,24 @@ class ShardStore:
         """Every committed record (after a job: each page exactly once)."""
         for path in self.shard_paths():
             yield from self.read(path)
+
+
+@contextlib.contextmanager
+def exclusive_output(output: Path) -> Iterator[None]:
+    """Holds OUTPUT/.lock for the job: two jobs writing one folder would number their shards
+    alike. The kernel drops the lock with its process, even on SIGKILL: no stale locks."""
+    output.mkdir(parents=True, exist_ok=True)
+    with open(output / LOCK_NAME, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise InvalidArgumentError(
+                f"another ppocr batch job is writing to {output}; wait for it, or use "
+                "another --output") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def shard_number(path: Path) -> int:
