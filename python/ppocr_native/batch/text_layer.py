@@ -104,12 +104,16 @@ class _Layer:
             if not text.strip():
                 continue
             tl, tr, br, bl = (to_page(*point) for point in poly)
-            self._add_line(page, text, bl, br, tl)
+            if _runs_down(poly):  # baseline down the left edge, glyph tops to the right
+                self._add_line(page, text, tl, bl, tr)
+            else:
+                self._add_line(page, text, bl, br, tl)
         if not raw.FPDFPage_GenerateContent(page.raw):
             raise TextLayerError("pdfium could not write the page's content stream")
 
     def _add_line(self, page: Any, text: str, bottom_left: np.ndarray,
                   bottom_right: np.ndarray, top_left: np.ndarray) -> None:
+        """`text` on the baseline bottom_left -> bottom_right, glyphs up to top_left."""
         raw = self.raw
         obj = raw.FPDFPageObj_CreateTextObj(self.pdf.raw, self.font, ctypes.c_float(1.0))
         if not obj:
@@ -138,6 +142,15 @@ class _Layer:
         f = bottom_left[1] + ox * sin + oy * cos
         raw.FPDFPageObj_Transform(obj, sx * cos, sx * sin, -sy * sin, sy * cos, e, f)
         raw.FPDFPage_InsertObject(page.raw, obj)
+
+
+def _runs_down(poly: Sequence[Sequence[float]]) -> bool:
+    """PaddleOCR's rule for a line crop: at least 1.5 times as tall as wide means the text
+    runs top to bottom (the crop is turned 90 degrees counter-clockwise to be read)."""
+    p = np.asarray(poly, dtype=np.float64)
+    width = max(np.linalg.norm(p[0] - p[1]), np.linalg.norm(p[2] - p[3]))
+    height = max(np.linalg.norm(p[0] - p[3]), np.linalg.norm(p[1] - p[2]))
+    return width > 0 and height / width >= 1.5
 
 
 def _pages(records: List[Dict[str, Any]]) -> Dict[int, Dict[str, Any]]:
