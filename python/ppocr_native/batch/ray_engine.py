@@ -30,6 +30,7 @@ from .work import InputWorker, Task
 # One block per input up to this many blocks: small blocks let idle actors take work
 # early; beyond it blocks hold several inputs, so a huge job is not a huge block list.
 MAX_BLOCKS = 10_000
+MAX_TASK_RETRIES = 3
 
 
 class OcrActor:
@@ -84,6 +85,9 @@ def run_ray(tasks: List[Task], ocr_kwargs: Dict[str, Any], workers: Optional[int
             batch_format="numpy",
             num_cpus=cpu_threads,
             compute=ray.data.ActorPoolStrategy(min_size=1, max_size=workers),
+            # Ray Data restarts dead actors and retries their tasks forever by default: an
+            # input that kills its actor every time would hang the job instead of failing it.
+            max_task_retries=MAX_TASK_RETRIES,
         )
         for row in dataset.iter_rows():
             data = json.loads(row["outcome"])
