@@ -51,8 +51,9 @@ $(STAMPS)/venv: $(STAMPS)/deps
 	@touch $@
 
 # Builds the extension (incrementally, in build/) and installs the package into the venv.
+# [ray] and [parquet]: the batch tests run the Ray engine and write Parquet (never skipped).
 $(STAMPS)/install: $(STAMPS)/venv $(SOURCES)
-	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation ".[paddle]"
+	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation ".[paddle,ray,parquet]"
 	@touch $@
 
 # Fetches and verifies the default models (cached under ~/.cache/ppocr-native).

@@ -3,6 +3,7 @@
     ppocr ocr -i INPUT [--save_path DIR] [--paddlex_config YAML] [--<parameter> VALUE ...]
     ppocr serve [--host H] [--port P] [--workers N] [--<parameter> VALUE ...]   HTTP service
     ppocr models [NAME ...] [--list]      fetch models into the cache
+    ppocr batch INPUT... --output DIR [--engine local|ray] [--<parameter> VALUE ...]
 
 Every flag is generated from `OcrConfig`'s fields, so the CLI takes exactly PaddleOCR's
 parameter names and never drifts from the Python API.
@@ -61,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  ppocr serve --port 8080 --cpu_threads 4\n"
                "  ppocr models --list\n\nrun 'ppocr ocr --help' for every OCR flag.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{ocr,serve,models}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{ocr,serve,models,batch}")
     ocr = sub.add_parser(
         "ocr", help="run the general OCR pipeline on images, directories, PDFs or URLs",
         description="Run the general OCR pipeline; prints each result as PaddleOCR does. "
@@ -80,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
                     "Pipeline flags are those of 'ppocr ocr'. Booleans take True or False.")
     _add_serve_flags(serve)
     _add_config_flags(serve)
+    from .batch.command import DESCRIPTION as BATCH_DESCRIPTION, add_batch_flags
+
+    batch = sub.add_parser(
+        "batch", help="OCR many files into record shards, locally or on Ray; resumable",
+        description=BATCH_DESCRIPTION)
+    add_batch_flags(batch)
+    _add_config_flags(batch)
     return parser
 
 
@@ -236,6 +244,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     kwargs = {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     if args.command == "serve":
         return _serve(args, kwargs)
+    if args.command == "batch":
+        from .batch.command import run_command
+
+        return run_command(args, kwargs)
     progress = None
     try:
         from .pipeline import PaddleOCR

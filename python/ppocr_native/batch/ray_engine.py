@@ -1,0 +1,98 @@
+"""--engine ray: the job as a Ray Data pipeline, on a local Ray instance or a cluster.
+
+The pending inputs become a dataset (`ray.data.from_items`, one row per input), mapped by
+`map_batches` with `OcrActor`: a callable class, so each actor loads the pipeline once and
+keeps it. The actors form an autoscaling pool (`ActorPoolStrategy`, 1 to `workers` actors,
+each reserving `cpu_threads` CPUs, so Ray packs as many per node as its CPUs hold). Ray
+schedules, retries and backpressures; this module only describes the pipeline.
+
+Each input row is one task and each output row one finished input (its page records), both
+as JSON strings: nested, nullable fields never need a common Arrow schema across blocks, and
+a column of nulls never reaches a numpy batch as NaN. The driver streams the rows
+(`iter_rows`) into the same shard writer and manifest as the local engine, so resuming and
+exactly-once are the same for both engines: records are small, the heavy work (reading, OCR,
+searchable PDFs) stays on the actors.
+
+On a cluster, input paths and --output must be on storage every node sees at the same path
+(or the inputs are URLs): the actors read the inputs and write the searchable PDFs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+from typing import Any, Callable, Dict, List, Optional
+
+from .manifest import InputOutcome
+from .work import InputWorker, Task
+
+# One block per input up to this many blocks: small blocks let idle actors take work
+# early; beyond it blocks hold several inputs, so a huge job is not a huge block list.
+MAX_BLOCKS = 10_000
+MAX_TASK_RETRIES = 3
+
+
+class OcrActor:
+    """A Ray Data UDF: the pipeline is built in __init__, once per actor."""
+
+    def __init__(self, ocr_kwargs: Dict[str, Any]):
+        self.worker = InputWorker(ocr_kwargs)
+
+    def __call__(self, batch: Dict[str, Any]) -> Dict[str, List[str]]:
+        outcomes = []
+        for task_json in batch["task"]:
+            task = Task(**json.loads(str(task_json)))
+            outcomes.append(json.dumps(dataclasses.asdict(self.worker(task)),
+                                       ensure_ascii=False))
+        return {"outcome": outcomes}
+
+def _ray():
+    try:
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError:
+        from ..errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            "--engine ray needs Ray Data: pip install 'ppocr-native[ray]'") from None
+    return ray
+
+
+def run_ray(tasks: List[Task], ocr_kwargs: Dict[str, Any], workers: Optional[int],
+            cpu_threads: int,
+            on_outcome: Callable[[InputOutcome], None], address: Optional[str] = None,
+            init_kwargs: Optional[Dict[str, Any]] = None, show_progress: bool = False) -> None:
+    ray = _ray()
+    # Ray Data logs each dataset's plan at INFO; the job's own progress line says enough
+    # (the full logs stay under /tmp/ray/session_*/logs).
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=address, **(init_kwargs or {}))
+    try:
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = show_progress
+        if workers is None:  # as many actors as the cluster's CPUs hold
+            workers = max(1, int(ray.cluster_resources().get("CPU", 1)) // cpu_threads)
+        # Tasks travel as JSON strings: a column of nulls would reach numpy batches as NaN.
+        rows = [{"task": json.dumps(dataclasses.asdict(t))} for t in tasks]
+        dataset = ray.data.from_items(rows, override_num_blocks=min(len(rows), MAX_BLOCKS))
+        dataset = dataset.map_batches(
+            OcrActor,
+            fn_constructor_kwargs={"ocr_kwargs": ocr_kwargs},
+            batch_size=1,
+            batch_format="numpy",
+            num_cpus=cpu_threads,
+            compute=ray.data.ActorPoolStrategy(min_size=1, max_size=workers),
+            # Ray Data restarts dead actors and retries their tasks forever by default: an
+            # input that kills its actor every time would hang the job instead of failing it.
+            max_task_retries=MAX_TASK_RETRIES,
+        )
+        for row in dataset.iter_rows():
+            data = json.loads(row["outcome"])
+            on_outcome(InputOutcome(**data))
+    finally:
+        if started_here:
+            ray.shutdown()
+
