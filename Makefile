@@ -52,7 +52,7 @@ $(STAMPS)/venv: $(STAMPS)/deps
 
 # Builds the extension (incrementally, in build/) and installs the package into the venv.
 $(STAMPS)/install: $(STAMPS)/venv $(SOURCES)
-	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation ".[paddle]"
+	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation ".[paddle,test]"
 	@touch $@
 
 # Fetches and verifies the default models (cached under ~/.cache/ppocr-native).
