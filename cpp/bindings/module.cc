@@ -19,6 +19,7 @@
 #include "modules/text_rec/rec_resize.h"
 #include "ppocr/error.h"
 #include "ppocr/pipeline.h"
+#include "python_engine.h"
 
 namespace py = pybind11;
 using namespace ppocr_py;
@@ -132,6 +133,13 @@ void bind_pipeline(py::module_& m) {
              return std::make_unique<ppocr::OcrPipeline>(std::move(config));
            }),
            py::arg("config"))
+      // Every model through a Python engine (python_engine.h): ONNX Runtime for GPUs.
+      .def(py::init([](ppocr::PipelineConfig config, py::object engine_factory) {
+             const ppocr::EngineFactory factory = ppocr_py::python_engine_factory(engine_factory);
+             py::gil_scoped_release release;  // the factory takes the GIL when it needs it
+             return std::make_unique<ppocr::OcrPipeline>(std::move(config), factory);
+           }),
+           py::arg("config"), py::arg("engine_factory"))
       .def(
           "run",
           [](const ppocr::OcrPipeline& self, const py::array& image, const ppocr::RunOptions& options,

@@ -103,10 +103,23 @@ class Stopwatch {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+std::shared_ptr<const Engine> load_engine(const char* stage, const std::string& path,
+                                          const EngineFactory& factory,
+                                          const EngineOptions& options) {
+  auto engine = factory(stage, path, options);
+  if (!engine) {
+    throw Error(ErrorCode::kRuntime,
+                std::string("the engine factory returned no engine for the ") + stage +
+                    " model " + path);
+  }
+  return engine;
+}
+
 template <typename T>
-std::shared_ptr<const T> load_if(const std::string& path, const EngineOptions& engine) {
+std::shared_ptr<const T> load_if(const char* stage, const std::string& path,
+                                 const EngineFactory& factory, const EngineOptions& options) {
   if (path.empty()) return nullptr;
-  return std::make_shared<T>(make_openvino_engine(path, engine));
+  return std::make_shared<T>(load_engine(stage, path, factory, options));
 }
 
 }  // namespace
@@ -122,7 +135,18 @@ struct OcrPipeline::Impl {
   OcrResult run(const cv::Mat& bgr, const RunOptions& o) const;
 };
 
-OcrPipeline::OcrPipeline(PipelineConfig config) : impl_(std::make_unique<Impl>()) {
+EngineFactory openvino_engine_factory() {
+  return [](const std::string&, const std::string& model_path, const EngineOptions& options) {
+    return make_openvino_engine(model_path, options);
+  };
+}
+
+OcrPipeline::OcrPipeline(PipelineConfig config)
+    : OcrPipeline(std::move(config), openvino_engine_factory()) {}
+
+OcrPipeline::OcrPipeline(PipelineConfig config, const EngineFactory& engine_factory)
+    : impl_(std::make_unique<Impl>()) {
+  if (!engine_factory) throw_invalid("engine_factory is empty");
   validate_options(config.text_det, config.text_rec);
   if (config.textline_orientation_batch_size <= 0) {
     throw_invalid("textline_orientation_batch_size must be > 0");
@@ -130,12 +154,16 @@ OcrPipeline::OcrPipeline(PipelineConfig config) : impl_(std::make_unique<Impl>()
   const auto& m = config.models;
   if (m.text_det.empty()) throw Error(ErrorCode::kNotFound, "no text detection model given");
   if (m.text_rec.empty()) throw Error(ErrorCode::kNotFound, "no text recognition model given");
-  impl_->doc_orientation = load_if<DocOrientationClassifier>(m.doc_orientation, config.engine);
-  impl_->doc_unwarper = load_if<DocUnwarper>(m.doc_unwarping, config.engine);
-  impl_->text_detector = load_if<TextDetector>(m.text_det, config.engine);
-  impl_->textline_classifier = load_if<TextlineClassifier>(m.textline_orientation, config.engine);
+  const auto& f = engine_factory;
+  const auto& e = config.engine;
+  impl_->doc_orientation =
+      load_if<DocOrientationClassifier>("doc_orientation", m.doc_orientation, f, e);
+  impl_->doc_unwarper = load_if<DocUnwarper>("doc_unwarping", m.doc_unwarping, f, e);
+  impl_->text_detector = load_if<TextDetector>("text_det", m.text_det, f, e);
+  impl_->textline_classifier =
+      load_if<TextlineClassifier>("textline_orientation", m.textline_orientation, f, e);
   impl_->text_recognizer = std::make_shared<TextRecognizer>(
-      make_openvino_engine(m.text_rec, config.engine), m.text_rec_characters);
+      load_engine("text_rec", m.text_rec, f, e), m.text_rec_characters);
   impl_->config = std::move(config);
 }
 

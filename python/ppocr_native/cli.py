@@ -2,7 +2,8 @@
 
     ppocr ocr -i INPUT [--save_path DIR] [--paddlex_config YAML] [--<parameter> VALUE ...]
     ppocr serve [--host H] [--port P] [--workers N] [--<parameter> VALUE ...]   HTTP service
-    ppocr models [NAME ...] [--list]      fetch models into the cache
+    ppocr models download [NAME ...] [--dir DIR]   fetch models (--dir: export for C++)
+    ppocr models list                               the downloadable models
     ppocr batch INPUT... --output DIR [--engine local|ray] [--<parameter> VALUE ...]
 
 Every flag is generated from `OcrConfig`'s fields, so the CLI takes exactly PaddleOCR's
@@ -60,15 +61,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  ppocr ocr -i page.jpg --save_path output\n"
                "  ppocr ocr -i scans/ --lang en --ocr_version PP-OCRv5\n"
                "  ppocr serve --port 8080 --cpu_threads 4\n"
-               "  ppocr models --list\n\nrun 'ppocr ocr --help' for every OCR flag.",
+               "  ppocr models list\n\nrun 'ppocr ocr --help' for every OCR flag.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="{ocr,serve,models,batch}")
     ocr = sub.add_parser(
         "ocr", help="run the general OCR pipeline on images, directories, PDFs or URLs",
         description="Run the general OCR pipeline; prints each result as PaddleOCR does. "
                     "Booleans take True or False.")
-    sub.add_parser("models", help="fetch models into the cache (default: the defaults); "
-                   "'ppocr models --help' for more", add_help=False)
+    sub.add_parser("models", help="download (default: the defaults; --dir DIR exports them "
+                   "for C++) or list models; 'ppocr models --help' for more", add_help=False)
     ocr.add_argument("-i", "--input", required=True,
                      help="image file, directory, PDF file or URL to predict")
     ocr.add_argument("--save_path", default=None,

@@ -12,6 +12,7 @@ import dataclasses
 import math
 import numbers
 import os
+import re
 import warnings
 from dataclasses import dataclass, field, fields
 from typing import Any, Dict, Mapping, Optional, Tuple
@@ -22,6 +23,8 @@ from .errors import InvalidArgumentError
 
 LIMIT_TYPES = ("min", "max", "resize_long")
 PRECISIONS = ("fp32", "fp16", "bf16")
+ENGINES = ("openvino", "onnxruntime")
+_DEVICE_PATTERN = re.compile(r"(cpu|gpu)(:\d+)?", re.IGNORECASE | re.ASCII)
 
 # Effective defaults: what PaddleOCR 3.7 really runs (PaddleX 3.7.2's OCR.yaml), except
 # use_doc_unwarping (off: on flat pages UVDoc cost 35-40% time and lost lines; README) and
@@ -38,7 +41,10 @@ DEFAULTS: Mapping[str, Any] = {
     "text_det_box_thresh": 0.6,
     "text_det_unclip_ratio": 1.5,
     "text_rec_score_thresh": 0.0,
-    "device": "cpu",
+    # PaddleOCR's rule for None: GPU 0 when one is usable, else the CPU (engines/selection.py).
+    "device": None,
+    # None: OpenVINO on the CPU, ONNX Runtime on a GPU.
+    "engine": None,
     # PaddleOCR's 8, but never more threads than cores: oversubscribing OpenVINO's CPU
     # threads made a 2-core machine ~2x slower.
     "cpu_threads": min(8, os.cpu_count() or 1),
@@ -134,13 +140,19 @@ class OcrConfig(PredictOptions):
     ocr_version: Optional[str] = _f(
         "PP-OCR version: PP-OCRv6 (small tier, the default), PP-OCRv5 (mobile), PP-OCRv4, "
         "PP-OCRv3.")
-    device: Optional[str] = _f("Inference device; only cpu in this build.")
+    device: Optional[str] = _f(
+        "Inference device: cpu, gpu or gpu:N (NVIDIA, through ONNX Runtime: pip install "
+        "'ppocr-native[gpu]'). None: GPU 0 when one is usable, else the CPU.")
+    engine: Optional[str] = _f(
+        "Inference engine: openvino (the CPU default) or onnxruntime (ONNX Runtime; the GPU "
+        "engine, also runs on the CPU). Not a PaddleOCR parameter.")
     enable_hpi: Optional[bool] = _f(
         "PaddleX high-performance inference; accepted, no effect (OpenVINO is the engine).")
     use_tensorrt: Optional[bool] = _f(
-        "TensorRT subgraph engine; accepted, no effect (CPU-only OpenVINO build).")
+        "Use TensorRT on a GPU (ONNX Runtime's TensorRT provider, engines cached on disk); "
+        "no effect on the CPU.")
     min_subgraph_size: Optional[int] = _f(
-        "Minimum TensorRT subgraph size; accepted, no effect.")
+        "Minimum TensorRT subgraph size (with use_tensorrt on a GPU).")
     precision: Optional[str] = _f("Computational precision: fp32, fp16 or bf16.")
     enable_mkldnn: Optional[bool] = _f(
         "MKL-DNN (oneDNN); OpenVINO's CPU plugin always uses it.")
@@ -255,10 +267,20 @@ def _validate(cfg: PredictOptions) -> None:
     check("text_det_limit_type", lambda v: v in LIMIT_TYPES, f"one of {LIMIT_TYPES}")
     check("precision", lambda v: isinstance(v, str) and v.lower() in PRECISIONS,
           f"one of {PRECISIONS}")
-    check("device", lambda v: isinstance(v, str) and v.lower().split(":")[0] == "cpu",
-          "'cpu' (this build runs on OpenVINO's CPU plugin)")
+    check("device", lambda v: isinstance(v, str) and _DEVICE_PATTERN.fullmatch(v) is not None,
+          "'cpu', 'gpu' or 'gpu:N' (NVIDIA GPUs, through ONNX Runtime; no npu/xpu/mlu/dcu "
+          "support in this build)")
+    check("engine", lambda v: v in ENGINES, f"one of {ENGINES}")
     for name in (f.name for f in fields(cfg) if f.name.endswith("_model_dir")):
         check(name, lambda v: isinstance(v, (str, os.PathLike)), "a path")
+
+
+def parse_device(device: Optional[str]) -> Tuple[Optional[str], int]:
+    """("cpu" | "gpu" | None, card index) of a validated ``device`` value; None: automatic."""
+    if device is None:
+        return None, 0
+    kind, _, index = device.lower().partition(":")
+    return kind, int(index or 0)
 
 
 def run_options(cfg: PredictOptions, core) -> Any:

@@ -14,6 +14,14 @@ class InvalidArgumentError(ValueError):
     """A bad input image or parameter value."""
 
 
+class DeviceUnavailableError(InvalidArgumentError):
+    """The requested device cannot be used here: no GPU visible, no CUDA/TensorRT provider.
+
+    An InvalidArgumentError, because ``device=`` (or ``use_tensorrt=``) asked for it; it is
+    raised instead of silently running somewhere else.
+    """
+
+
 class ModelNotFoundError(FileNotFoundError):
     """A model that is missing, unknown, or cannot be downloaded here."""
 

@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterator, List, Optional
 
 from . import _core
 from .config import OcrConfig, PredictOptions, run_options, to_core_config
+from .engines import engine_factory, plan_engine
 from .errors import InvalidArgumentError
 from .inputs import InputImage, iter_inputs
 from .scheduling import run_overlapped
@@ -41,12 +42,21 @@ class PaddleOCR:
     def __init__(self, **kwargs: Any):
         self._config = OcrConfig.from_kwargs(kwargs)
         _warn_inert_options(self._config)
+        self._engine = plan_engine(self._config)  # device errors before any model is fetched
         self._models = self._resolve_models(self._config)
-        self._pipeline = _core.OcrPipeline(to_core_config(self._config, self._models, _core))
+        core_config = to_core_config(self._config, self._models, _core)
+        factory = engine_factory(self._engine, core_config)  # None: the core's OpenVINO
+        self._pipeline = (_core.OcrPipeline(core_config) if factory is None
+                          else _core.OcrPipeline(core_config, factory))
 
     @property
     def config(self) -> OcrConfig:
         return self._config
+
+    @property
+    def engine(self) -> str:
+        """Which engine runs the models, where: e.g. 'openvino on cpu (fp32)'."""
+        return self._engine.describe()
 
     @property
     def models(self) -> Dict[str, ResolvedModel]:
@@ -153,10 +163,7 @@ def _warn_inert_options(cfg: OcrConfig) -> None:
         # CPU that plugin picks OpenVINO or ONNX Runtime. This build always runs OpenVINO.
         logger.warning("enable_hpi=True has no effect: this build always runs OpenVINO on the "
                        "CPU, the backend PaddleX's high-performance inference picks there")
-    if cfg.use_tensorrt:
-        # PaddleOCR ignores it on a CPU too (TensorRT is only configured for GPU devices).
-        logger.warning("use_tensorrt=True has no effect: TensorRT needs an NVIDIA GPU and "
-                       "this build runs OpenVINO on the CPU only")
+    # use_tensorrt on the CPU: engines/selection.py says so.
 
 
 def _make_result(fields: Dict[str, Any], item: InputImage, cfg: OcrConfig) -> OCRResult:

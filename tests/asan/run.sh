@@ -43,6 +43,7 @@ PKG=$BUILD/pkg/ppocr_native
 rm -rf "$BUILD/pkg"
 mkdir -p "$PKG"
 ln -s "$ROOT"/python/ppocr_native/*.py "$PKG"/
+ln -s "$ROOT"/python/ppocr_native/engines "$PKG"/   # subpackages too
 ln -s "$SO" "$PKG"/
 
 # --- 3. tests ------------------------------------------------------------------------------

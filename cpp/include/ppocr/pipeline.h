@@ -7,6 +7,7 @@
 #include <opencv2/core.hpp>
 
 #include "ppocr/config.h"
+#include "ppocr/engine.h"
 #include "ppocr/result.h"
 
 namespace ppocr {
@@ -15,6 +16,8 @@ class OcrPipeline {
  public:
   // Loads every model named in config.models whose module can be used. Throws ppocr::Error.
   explicit OcrPipeline(PipelineConfig config);
+  // The same, with every model loaded through `engine_factory` instead of OpenVINO.
+  OcrPipeline(PipelineConfig config, const EngineFactory& engine_factory);
   ~OcrPipeline();
   OcrPipeline(OcrPipeline&&) noexcept;
   OcrPipeline& operator=(OcrPipeline&&) noexcept;
