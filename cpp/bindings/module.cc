@@ -8,6 +8,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "allocator_tuning.h"
 #include "convert.h"
 #include "geometry/crop.h"
 #include "geometry/sort_boxes.h"
@@ -244,6 +245,7 @@ void bind_ops(py::module_& ops) {
 PYBIND11_MODULE(_core, m) {
   m.doc() = "ppocr-native C++ core (OpenVINO + OpenCV)";
   translate_exceptions();
+  tune_allocator();
   bind_config(m);
   bind_pipeline(m);
   auto ops = m.def_submodule("ops", "single pipeline stages");

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <shared_mutex>
 #include <thread>
 
 #include <opencv2/imgproc.hpp>
@@ -117,9 +118,11 @@ std::shared_ptr<const Engine> load_engine(const char* stage, const std::string& 
 
 template <typename T>
 std::shared_ptr<const T> load_if(const char* stage, const std::string& path,
-                                 const EngineFactory& factory, const EngineOptions& options) {
+                                 const EngineFactory& factory, const EngineOptions& options,
+                                 std::vector<std::shared_ptr<const Engine>>& engines) {
   if (path.empty()) return nullptr;
-  return std::make_shared<T>(load_engine(stage, path, factory, options));
+  engines.push_back(load_engine(stage, path, factory, options));
+  return std::make_shared<T>(engines.back());
 }
 
 }  // namespace
@@ -131,9 +134,20 @@ struct OcrPipeline::Impl {
   std::shared_ptr<const TextDetector> text_detector;
   std::shared_ptr<const TextlineClassifier> textline_classifier;
   std::shared_ptr<const TextRecognizer> text_recognizer;
+  std::vector<std::shared_ptr<const Engine>> engines;  // every loaded model
+  // Calls in progress hold it shared; releasing the engines' memory takes it exclusively,
+  // so that never overlaps an inference.
+  mutable std::shared_mutex activity;
 
   OcrResult run(const cv::Mat& bgr, const RunOptions& o) const;
+  void release_memory_if_idle() const;
 };
+
+void OcrPipeline::Impl::release_memory_if_idle() const {
+  std::unique_lock<std::shared_mutex> idle(activity, std::try_to_lock);
+  if (!idle.owns_lock()) return;  // another call is running: it will need the buffers
+  for (const auto& engine : engines) engine->release_memory();
+}
 
 EngineFactory openvino_engine_factory() {
   return [](const std::string&, const std::string& model_path, const EngineOptions& options) {
@@ -156,14 +170,15 @@ OcrPipeline::OcrPipeline(PipelineConfig config, const EngineFactory& engine_fact
   if (m.text_rec.empty()) throw Error(ErrorCode::kNotFound, "no text recognition model given");
   const auto& f = engine_factory;
   const auto& e = config.engine;
+  auto& engines = impl_->engines;
   impl_->doc_orientation =
-      load_if<DocOrientationClassifier>("doc_orientation", m.doc_orientation, f, e);
-  impl_->doc_unwarper = load_if<DocUnwarper>("doc_unwarping", m.doc_unwarping, f, e);
-  impl_->text_detector = load_if<TextDetector>("text_det", m.text_det, f, e);
+      load_if<DocOrientationClassifier>("doc_orientation", m.doc_orientation, f, e, engines);
+  impl_->doc_unwarper = load_if<DocUnwarper>("doc_unwarping", m.doc_unwarping, f, e, engines);
+  impl_->text_detector = load_if<TextDetector>("text_det", m.text_det, f, e, engines);
   impl_->textline_classifier =
-      load_if<TextlineClassifier>("textline_orientation", m.textline_orientation, f, e);
-  impl_->text_recognizer = std::make_shared<TextRecognizer>(
-      load_engine("text_rec", m.text_rec, f, e), m.text_rec_characters);
+      load_if<TextlineClassifier>("textline_orientation", m.textline_orientation, f, e, engines);
+  engines.push_back(load_engine("text_rec", m.text_rec, f, e));
+  impl_->text_recognizer = std::make_shared<TextRecognizer>(engines.back(), m.text_rec_characters);
   impl_->config = std::move(config);
 }
 
@@ -189,14 +204,21 @@ OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options, Schedu
   context.clock = &inference;
   const ScopedCallContext scope(&context);
   const Stopwatch clock;
+  OcrResult result;
   try {
-    OcrResult result = impl_->run(bgr, options);
-    result.timings.inference = inference.busy_seconds();
-    result.timings.total = clock.seconds();
-    return result;
+    std::shared_lock<std::shared_mutex> active(impl_->activity);
+    result = impl_->run(bgr, options);
   } catch (const cv::Exception& e) {
     throw Error(ErrorCode::kRuntime, std::string("opencv: ") + e.what());
   }
+  // Between calls the engines would keep buffers sized for the largest page seen so far (per
+  // infer request and per schedule); hand them back whenever nothing else is running, so an
+  // idle pipeline costs its weights, not its worst page. Re-allocating them is cheap next to
+  // a model call.
+  impl_->release_memory_if_idle();
+  result.timings.inference = inference.busy_seconds();
+  result.timings.total = clock.seconds();
+  return result;
 }
 
 std::vector<OcrResult> OcrPipeline::run_batch(const std::vector<cv::Mat>& images,

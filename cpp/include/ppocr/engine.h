@@ -17,6 +17,9 @@ class Engine {
   // Must be safe to call from several threads at once.
   virtual Tensor infer(const Tensor& input) const = 0;
   virtual const std::string& model_path() const = 0;
+  // Frees what the backend keeps between calls (intermediate buffers sized for the largest
+  // input seen so far). Only called while no infer() of this engine is running.
+  virtual void release_memory() const {}
 };
 
 // Reads an ONNX or OpenVINO IR model and compiles it for the configured device.

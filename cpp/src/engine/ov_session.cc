@@ -106,6 +106,14 @@ class OvSession::CompiledVariant {
     return compiled_.create_infer_request();
   }
 
+  void release_memory() const {
+    try {
+      compiled_.release_memory();
+    } catch (const ov::Exception&) {
+      // Nothing to release on this device: not an error, memory just stays cached.
+    }
+  }
+
   void release(ov::InferRequest request) const {
     std::lock_guard<std::mutex> lock(mutex_);
     idle_.push_back(std::move(request));
@@ -146,6 +154,11 @@ OvSession::OvSession(const std::string& model_path, const EngineOptions& options
 }
 
 OvSession::~OvSession() = default;
+
+void OvSession::release_memory() const {
+  latency_->release_memory();
+  if (throughput_) throughput_->release_memory();
+}
 
 const OvSession::CompiledVariant& OvSession::throughput_variant() const {
   if (device_ != "CPU") return *latency_;  // streams are a CPU-plugin notion here

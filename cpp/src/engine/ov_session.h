@@ -21,6 +21,7 @@ class OvSession final : public Engine {
   ~OvSession() override;
   Tensor infer(const Tensor& input) const override;
   const std::string& model_path() const override { return model_path_; }
+  void release_memory() const override;
 
  private:
   class CompiledVariant;
