@@ -48,12 +48,10 @@ class NativeSystem:
 
 
 def _native_model_s(res: Any) -> Optional[float]:
-    """Time inside the models, if the core reports it (a "timing" dict of seconds)."""
-    timing = res.get("timing") if hasattr(res, "get") else None
-    if isinstance(timing, dict):
-        keys = [k for k in timing if "infer" in k or "model" in k]
-        if keys:
-            return float(sum(timing[k] for k in keys))
+    """Wall time with a model running, as the core reports it (res["timings"]["inference"])."""
+    timings = res.get("timings") if hasattr(res, "get") else None
+    if isinstance(timings, dict) and "inference" in timings:
+        return float(timings["inference"])
     return None
 
 
