@@ -69,7 +69,8 @@ $(STAMPS)/models: $(STAMPS)/install
 # copied: _core's RPATH $ORIGIN/../openvino/libs loads the pinned `openvino` wheel's libraries.
 # The build reuses build/<wheel tag> (incremental). README "Wheels".
 wheel: $(STAMPS)/wheel
-$(STAMPS)/wheel: $(STAMPS)/packaging-tools $(SOURCES)
+# After install: both use build/<wheel tag>, never at the same time (make -j).
+$(STAMPS)/wheel: $(STAMPS)/install $(STAMPS)/packaging-tools $(SOURCES)
 	rm -rf build/wheel-raw
 	$(PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w build/wheel-raw .
 	rm -f $(DIST)/ppocr_native-*.whl
