@@ -110,7 +110,7 @@ def wheel() -> Path:
 
 
 @pytest.fixture(scope="module")
-def wheel_venv(wheel, tmp_path_factory) -> Path:
+def wheel_venv(wheel, tmp_path_factory):
     """A fresh venv (no system site-packages) with only the wheel and its dependencies."""
     venv = tmp_path_factory.mktemp("wheel") / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
@@ -119,7 +119,8 @@ def wheel_venv(wheel, tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"),
                     "install", "-q", "--disable-pip-version-check", "--no-compile", str(wheel)],
                    check=True)
-    return venv
+    yield venv
+    shutil.rmtree(venv)  # ~450 MB; pytest keeps the last three tmp trees
 
 
 def test_wheel_carries_opencv_and_clipper_but_not_openvino(wheel):
