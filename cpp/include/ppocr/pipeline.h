@@ -1,6 +1,8 @@
 #pragma once
 // PaddleOCR 3.x's general OCR pipeline: document orientation -> unwarping -> DB text
 // detection -> text-line orientation -> CTC recognition, each stage switchable.
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -27,6 +29,13 @@ class OcrPipeline {
   // thread) should pass Schedule::kThroughput, so the calls run side by side instead of
   // queueing for all threads; results are identical.
   OcrResult run(const cv::Mat& bgr, const RunOptions& options = {},
+                Schedule schedule = Schedule::kLatency) const;
+  // The same on a caller-owned packed BGR uint8 buffer: `height` rows of `width` pixels,
+  // `stride` bytes from one row to the next (>= 3 * width). The buffer is only read during
+  // the call; the result never points into it. Throws ppocr::Error on a null buffer or bad
+  // sizes. (cpp/src/pipeline_buffer.cc)
+  OcrResult run(const std::uint8_t* bgr, int width, int height, std::size_t stride,
+                const RunOptions& options = {},
                 Schedule schedule = Schedule::kLatency) const;
   // Runs many images, throughput_streams() at a time; results in input order. Throws the
   // error of the first image (in input order) that failed, after every image has finished.
