@@ -153,29 +153,42 @@ OvSession::OvSession(const std::string& model_path, const EngineOptions& options
                                                compile_properties(device_, options, Schedule::kLatency));
 }
 
-OvSession::~OvSession() = default;
+OvSession::~OvSession() {
+  if (throughput_compile_.valid()) throughput_compile_.wait();
+}
 
 void OvSession::release_memory() const {
   latency_->release_memory();
-  if (throughput_) throughput_->release_memory();
+  if (const CompiledVariant* throughput = throughput_ready_.load()) throughput->release_memory();
 }
 
-const OvSession::CompiledVariant& OvSession::throughput_variant() const {
-  if (device_ != "CPU") return *latency_;  // streams are a CPU-plugin notion here
-  std::call_once(throughput_once_, [this] {
+void OvSession::compile_throughput_variant() const {
+  try {
     // Read again rather than keep the graph (and its weights) alive for a compile that may
     // never come; with cache_dir set this is a file read.
     throughput_ = std::make_unique<CompiledVariant>(
         read_model(model_path_), model_path_, device_,
         compile_properties(device_, options_, Schedule::kThroughput));
+    throughput_ready_.store(throughput_.get());
+  } catch (...) {
+    // Calls stay on the latency compilation, which already works: slower, never wrong.
+  }
+}
+
+const OvSession::CompiledVariant& OvSession::variant_for(Schedule schedule) const {
+  // Streams are a CPU-plugin notion here.
+  if (schedule == Schedule::kLatency || device_ != "CPU") return *latency_;
+  if (const CompiledVariant* ready = throughput_ready_.load()) return *ready;
+  std::call_once(throughput_started_, [this] {
+    throughput_compile_ = std::async(std::launch::async, [this] { compile_throughput_variant(); });
   });
-  return *throughput_;
+  return *latency_;
 }
 
 Tensor OvSession::infer(const Tensor& input) const {
   const CallContext* context = current_call_context();
-  const bool throughput = context != nullptr && context->schedule == Schedule::kThroughput;
-  const CompiledVariant& variant = throughput ? throughput_variant() : *latency_;
+  const CompiledVariant& variant =
+      variant_for(context != nullptr ? context->schedule : Schedule::kLatency);
   ov::Shape shape(input.shape.begin(), input.shape.end());
   const ScopedInference timed;
   RequestLease<CompiledVariant> lease(variant);

@@ -1,5 +1,7 @@
 #pragma once
 // OpenVINO implementation of ppocr::Engine.
+#include <atomic>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,16 +27,21 @@ class OvSession final : public Engine {
 
  private:
   class CompiledVariant;
-  const CompiledVariant& throughput_variant() const;
+  const CompiledVariant& variant_for(Schedule schedule) const;
+  void compile_throughput_variant() const;
 
   std::string model_path_;
   std::string device_;
   EngineOptions options_;
   std::unique_ptr<CompiledVariant> latency_;
-  // Compiled on the first throughput call: single-image users never pay its compile time
-  // or memory.
-  mutable std::once_flag throughput_once_;
+  // The throughput compilation is started in the background by the first call that asks
+  // for it; until it is ready such calls run on the latency compilation (same outputs).
+  // Single-image users never wait for it, and a cold start pays for one compile, not two.
   mutable std::unique_ptr<CompiledVariant> throughput_;
+  mutable std::atomic<const CompiledVariant*> throughput_ready_{nullptr};
+  mutable std::once_flag throughput_started_;
+  // Declared last so it is destroyed first: the destructor waits for a running compile.
+  mutable std::future<void> throughput_compile_;
 };
 
 }  // namespace ppocr
