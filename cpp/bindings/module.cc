@@ -91,7 +91,8 @@ void bind_config(py::module_& m) {
 
   py::enum_<ppocr::Schedule>(m, "Schedule")
       .value("latency", ppocr::Schedule::kLatency)
-      .value("throughput", ppocr::Schedule::kThroughput);
+      .value("throughput", ppocr::Schedule::kThroughput)
+      .value("auto", ppocr::Schedule::kAuto);
 
   py::class_<ppocr::ModelFiles>(m, "ModelFiles")
       .def(py::init<>())
@@ -154,7 +155,7 @@ void bind_pipeline(py::module_& m) {
             return to_dict(result);
           },
           py::arg("image"), py::arg("options") = ppocr::RunOptions{},
-          py::arg("schedule") = ppocr::Schedule::kLatency)
+          py::arg("schedule") = ppocr::Schedule::kAuto)
       .def_property_readonly("throughput_streams", &ppocr::OcrPipeline::throughput_streams)
       .def(
           "run_batch",

@@ -138,6 +138,7 @@ struct OcrPipeline::Impl {
   // Calls in progress hold it shared; releasing the engines' memory takes it exclusively,
   // so that never overlaps an inference.
   mutable std::shared_mutex activity;
+  mutable std::atomic<int> calls_running{0};  // decides Schedule::kAuto
 
   OcrResult run(const cv::Mat& bgr, const RunOptions& o) const;
   void release_memory_if_idle() const;
@@ -197,6 +198,16 @@ int OcrPipeline::throughput_streams() const {
 OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options, Schedule schedule) const {
   if (bgr.empty()) throw_invalid("image is empty");
   if (bgr.type() != CV_8UC3) throw_invalid("image must be a 3-channel BGR uint8 array");
+  // Counts this call among the running ones for as long as it runs.
+  struct Running {
+    std::atomic<int>& count;
+    int others;
+    explicit Running(std::atomic<int>& c) : count(c), others(c++) {}
+    ~Running() { --count; }
+  } running(impl_->calls_running);
+  if (schedule == Schedule::kAuto) {
+    schedule = running.others > 0 ? Schedule::kThroughput : Schedule::kLatency;
+  }
   InferenceClock inference;
   CallContext context;
   context.schedule = schedule;

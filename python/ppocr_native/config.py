@@ -44,7 +44,7 @@ DEFAULTS: Mapping[str, Any] = {
     # PaddleOCR's rule for None: GPU 0 when one is usable, else the CPU (engines/selection.py).
     "device": None,
     # None: OpenVINO on the CPU, ONNX Runtime on a GPU.
-    "engine": None,
+    "inference_engine": None,
     # PaddleOCR's 8, but never more threads than cores: oversubscribing OpenVINO's CPU
     # threads made a 2-core machine ~2x slower.
     "cpu_threads": min(8, os.cpu_count() or 1),
@@ -143,7 +143,7 @@ class OcrConfig(PredictOptions):
     device: Optional[str] = _f(
         "Inference device: cpu, gpu or gpu:N (NVIDIA, through ONNX Runtime: pip install "
         "'ppocr-native[gpu]'). None: GPU 0 when one is usable, else the CPU.")
-    engine: Optional[str] = _f(
+    inference_engine: Optional[str] = _f(
         "Inference engine: openvino (the CPU default) or onnxruntime (ONNX Runtime; the GPU "
         "engine, also runs on the CPU). Not a PaddleOCR parameter.")
     enable_hpi: Optional[bool] = _f(
@@ -270,7 +270,7 @@ def _validate(cfg: PredictOptions) -> None:
     check("device", lambda v: isinstance(v, str) and _DEVICE_PATTERN.fullmatch(v) is not None,
           "'cpu', 'gpu' or 'gpu:N' (NVIDIA GPUs, through ONNX Runtime; no npu/xpu/mlu/dcu "
           "support in this build)")
-    check("engine", lambda v: v in ENGINES, f"one of {ENGINES}")
+    check("inference_engine", lambda v: v in ENGINES, f"one of {ENGINES}")
     for name in (f.name for f in fields(cfg) if f.name.endswith("_model_dir")):
         check(name, lambda v: isinstance(v, (str, os.PathLike)), "a path")
 

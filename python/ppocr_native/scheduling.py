@@ -1,6 +1,7 @@
 """Keeping both (all) cores busy when there is more than one image to read.
 
-One image: the core's latency schedule gives every model call all threads. Several images
+One image: the core's latency schedule gives every model call all threads (its auto
+schedule, so concurrent callers of one pipeline still share the cores on streams). Several images
 (a list, a folder, a PDF): up to ``streams`` images are in the core at once, each on its
 own OpenVINO stream (the throughput schedule), while this thread reads and decodes the next
 input. Results come back in input order and are identical to one-at-a-time runs; at most
@@ -40,14 +41,16 @@ def run_overlapped(items: Iterable[Item], run: Callable[[Item, Any], Result],
         first = next(iterator)
     except StopIteration:
         return
-    # Only one image: no second one to overlap with, so it gets every thread.
+    # Only one image: no second one to overlap with, so it gets every thread — unless other
+    # threads are running this pipeline too (a service's requests): the core's auto schedule
+    # then puts it on a stream of its own.
     try:
         second = next(iterator)
     except StopIteration:
-        yield run(first, _core.Schedule.latency)
+        yield run(first, _core.Schedule.auto)
         return
     except Exception as error:  # a bad second input must not hide the first result
-        yield run(first, _core.Schedule.latency)
+        yield run(first, _core.Schedule.auto)
         raise error
 
     yield from _run_pool(_chain(first, second, iterator), run, max(1, streams))

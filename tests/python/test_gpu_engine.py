@@ -2,7 +2,7 @@
 
 The GPU path is ONNX Runtime driven from Python (engines/onnxruntime_engine.py) and injected
 into the C++ core through its engine factory. Here the very same path runs on ONNX Runtime's
-CPU provider (``engine="onnxruntime", device="cpu"``) against the core's OpenVINO engines:
+CPU provider (``inference_engine="onnxruntime", device="cpu"``) against the core's OpenVINO engines:
 
 1. device / use_tensorrt / precision decisions: clear errors, never a silent CPU run when a
    GPU was asked for; device=None falls back to the CPU with a log line (PaddleOCR's rule);
@@ -41,7 +41,7 @@ from ppocr_native.models import resolve_model
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "tests" / "assets" / "sample.png"
-ORT_CPU = dict(engine="onnxruntime", device="cpu")
+ORT_CPU = dict(inference_engine="onnxruntime", device="cpu")
 CUDA, TRT, CPU = "CUDAExecutionProvider", "TensorrtExecutionProvider", "CPUExecutionProvider"
 # Reference configuration (PP-OCRv5 mobile, optional modules off): mixed real images.
 REFERENCE_SET = ("icdar2015_subset/imgs/img_1.jpg", "icdar2015_subset/imgs/img_2.jpg",
@@ -183,20 +183,22 @@ def test_device_none_without_a_gpu_runs_on_the_cpu_with_a_log_line(caplog):
 
 def test_tensorrt_on_the_cpu_has_no_effect_and_says_so(caplog):
     with caplog.at_level(logging.WARNING, logger="ppocr_native"):
-        plan = _plan(device="cpu", use_tensorrt=True, ort=onnxruntime, engine="onnxruntime")
+        plan = _plan(device="cpu", use_tensorrt=True, ort=onnxruntime,
+                     inference_engine="onnxruntime")
     assert (plan.device, plan.use_tensorrt) == ("cpu", False)
     assert "use_tensorrt=True has no effect" in caplog.text
 
 
 def test_engine_and_device_values_are_checked():
     for bad in (dict(device="npu:0"), dict(device="gpu:x"), dict(device="cuda"),
-                dict(engine="tensorrt"), dict(engine=1)):
+                dict(inference_engine="tensorrt"), dict(inference_engine=1)):
         with pytest.raises(InvalidArgumentError):
             OcrConfig(**bad)
-    with pytest.raises(InvalidArgumentError, match="engine='openvino' runs on the CPU only"):
-        _plan((1, "1"), _FakeOrt(), device="gpu", engine="openvino")
+    with pytest.raises(InvalidArgumentError,
+                       match="inference_engine=.openvino. runs on the CPU only"):
+        _plan((1, "1"), _FakeOrt(), device="gpu", inference_engine="openvino")
     with pytest.raises(InvalidArgumentError, match="needs the onnxruntime package"):
-        _plan(device="cpu", engine="onnxruntime", ort=None)
+        _plan(device="cpu", inference_engine="onnxruntime", ort=None)
 
 
 # -- 2. what is handed to ONNX Runtime --------------------------------------------------------

@@ -621,6 +621,23 @@ def test_ctc_argmax_first_maximum_wins():
     assert score == pytest.approx(0.45, abs=1e-6)
 
 
+def test_ctc_argmax_matches_numpy_with_a_real_dictionary_size():
+    # 18,385 classes (PP-OCRv5's dictionary): the argmax scans in blocks, so put maxima and
+    # ties in the first block, the middle, the last full block and the ragged tail.
+    rng = np.random.default_rng(11)
+    classes = 18385
+    chars = ["<blank>"] + [f"<{i}>" for i in range(1, classes)]
+    probs = rng.random((64, classes)).astype(np.float32) * 0.5
+    for t, spots in enumerate([(3,), (3, 9000), (18383, 18384), (18376, 18380), (0, 7),
+                               (18384,), (12345, 2), (8, 16)] * 8):
+        for k in spots:
+            probs[t, k] = 0.9  # ties: the first of them must win
+    want = [int(i) for i in probs.argmax(axis=1)]
+    collapsed = [k for i, k in enumerate(want) if k != 0 and (i == 0 or want[i - 1] != k)]
+    text, _ = ops.ctc_decode(probs, chars)
+    assert text == "".join(chars[k] for k in collapsed)
+
+
 def test_ctc_all_blank_and_empty():
     assert ops.ctc_decode(probs_for([0, 0, 0]), CHARS) == ("", 0.0)
     assert ops.ctc_decode(np.zeros((0, 4), np.float32), CHARS) == ("", 0.0)

@@ -51,11 +51,13 @@ def test_core_schedules_and_run_batch_agree(data_dir, ocr_reference_config):
     images = [load_image(data_dir / rel) for rel in IMAGES[:4]]
     latency = [core.run(img, _core.RunOptions(), _core.Schedule.latency) for img in images]
     throughput = [core.run(img, _core.RunOptions(), _core.Schedule.throughput) for img in images]
+    auto = [core.run(img) for img in images]
     batch = core.run_batch(images)
     assert core.throughput_streams == 2
     for i, want in enumerate(latency):
         _assert_same(_key(throughput[i]), _key(want), f"throughput {i}")
         _assert_same(_key(batch[i]), _key(want), f"run_batch {i}")
+        _assert_same(_key(auto[i]), _key(want), f"auto {i}")
 
 
 def test_error_in_a_list_comes_in_its_turn(data_dir, ocr_reference_config, tmp_path):
@@ -119,10 +121,10 @@ def test_overlapped_keeps_order_and_reads_at_most_one_ahead():
     assert in_flight_max[0] <= 2
 
 
-def test_overlapped_single_item_uses_the_latency_schedule():
+def test_overlapped_single_item_uses_the_auto_schedule():
     seen = []
     assert list(run_overlapped(iter([7]), lambda i, s: seen.append(s) or i, 2)) == [7]
-    assert seen == [_core.Schedule.latency]
+    assert seen == [_core.Schedule.auto]
     assert list(run_overlapped(iter([]), lambda i, s: i, 2)) == []
 
 

@@ -223,6 +223,7 @@ def test_health_and_openapi_docs(server):
     assert status == 200
     assert body["errorCode"] == 0 and body["errorMsg"] == "Healthy"
     assert body["result"]["engine"].startswith("OpenVINO")
+    assert body["result"]["runsOn"] == "openvino on cpu (fp32)" and body["result"]["device"] == "cpu"
     assert body["result"]["models"]["text_det"]["name"] == "PP-OCRv6_small_det"
     assert body["result"]["models"]["text_rec"]["name"] == "PP-OCRv6_small_rec"
     with urllib.request.urlopen(server.url + "/docs", timeout=10) as resp:

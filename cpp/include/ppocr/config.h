@@ -36,9 +36,10 @@ enum class Precision { kFp32, kBf16, kFp16 };
 
 // How a call wants the CPU: kLatency gives each model call every thread (one image as soon as
 // possible); kThroughput runs each model call on one "stream" of fewer threads so that
-// several calls in flight (several images at once) keep every core busy. Outputs are
-// identical either way.
-enum class Schedule { kLatency, kThroughput };
+// several calls in flight (several images at once) keep every core busy; kAuto is latency
+// while the call is the pipeline's only one and throughput when other calls are running
+// (a service's concurrent requests, a caller's own threads). Outputs are identical either way.
+enum class Schedule { kLatency, kThroughput, kAuto };
 
 struct EngineOptions {
   std::string device = "CPU";

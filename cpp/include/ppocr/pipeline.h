@@ -25,18 +25,18 @@ class OcrPipeline {
   OcrPipeline& operator=(OcrPipeline&&) noexcept;
 
   // Runs on one BGR uint8 image. Const and free of shared mutable state: safe to call from
-  // several threads at once. Callers that keep several images in flight (one call per
-  // thread) should pass Schedule::kThroughput, so the calls run side by side instead of
-  // queueing for all threads; results are identical.
+  // several threads at once. With the default Schedule::kAuto a lone call gets every
+  // thread and concurrent calls run side by side on streams instead of queueing for all
+  // threads; results are identical whatever the schedule.
   OcrResult run(const cv::Mat& bgr, const RunOptions& options = {},
-                Schedule schedule = Schedule::kLatency) const;
+                Schedule schedule = Schedule::kAuto) const;
   // The same on a caller-owned packed BGR uint8 buffer: `height` rows of `width` pixels,
   // `stride` bytes from one row to the next (>= 3 * width). The buffer is only read during
   // the call; the result never points into it. Throws ppocr::Error on a null buffer or bad
   // sizes. (cpp/src/pipeline_buffer.cc)
   OcrResult run(const std::uint8_t* bgr, int width, int height, std::size_t stride,
                 const RunOptions& options = {},
-                Schedule schedule = Schedule::kLatency) const;
+                Schedule schedule = Schedule::kAuto) const;
   // Runs many images, throughput_streams() at a time; results in input order. Throws the
   // error of the first image (in input order) that failed, after every image has finished.
   std::vector<OcrResult> run_batch(const std::vector<cv::Mat>& images,

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine/call_context.h"
+#include "engine/graph_rewrites.h"
 #include "ppocr/error.h"
 
 namespace ppocr {
@@ -31,6 +32,7 @@ std::shared_ptr<ov::Model> read_model(const std::string& path) {
   }
   try {
     auto model = shared_core().read_model(path);
+    decompose_hard_sigmoid(*model);
     // Feed and read float32 whatever the graph uses inside (UVDoc takes fp16): the
     // conversion becomes part of the compiled graph instead of a copy on our side.
     ov::preprocess::PrePostProcessor ppp(model);

@@ -5,7 +5,7 @@ Providers, in ONNX Runtime's order of preference:
 - GPU: TensorRT (``use_tensorrt=True``: fp16 with ``precision="fp16"``, engines and timing
   caches on disk under ``<cache>/trt/<precision>``, explicit dynamic-shape profiles per stage)
   -> CUDA -> the CPU only when ``device=None`` allowed it (`EnginePlan.cpu_fallback`);
-- CPU (``device="cpu", engine="onnxruntime"``): ONNX Runtime's CPU provider.
+- CPU (``device="cpu", inference_engine="onnxruntime"``): ONNX Runtime's CPU provider.
 
 After a session is made, the providers it really got are checked: ONNX Runtime itself falls
 back to the CPU when a GPU provider fails to load (missing CUDA / cuDNN / TensorRT
@@ -163,7 +163,7 @@ class OnnxRuntimeEngine:
             raise InvalidArgumentError(
                 f"the {stage} model {model_path} is not ONNX: ONNX Runtime ({plan.describe()}) "
                 "runs .onnx models only; pass a model dir with inference.onnx, or use "
-                "device='cpu' with engine='openvino' for OpenVINO IR")
+                "device='cpu' with inference_engine='openvino' for OpenVINO IR")
         self.stage = stage
         self.model_path = model_path
         self.provider_settings = provider_settings(stage, model_path, plan, limits)

@@ -71,12 +71,12 @@ def plan_engine(
     on a machine without a GPU.
     """
     kind, index = parse_device(cfg.value("device"))
-    engine = cfg.value("engine")
+    engine = cfg.value("inference_engine")
     use_tensorrt = bool(cfg.value("use_tensorrt"))
     if kind == "gpu" and engine == "openvino":
         raise InvalidArgumentError(
-            f"engine='openvino' runs on the CPU only in this build; device={cfg.device!r} "
-            "needs engine='onnxruntime' (or engine=None)")
+            f"inference_engine='openvino' runs on the CPU only in this build; device={cfg.device!r} "
+            "needs inference_engine='onnxruntime' (or engine=None)")
     cpu_fallback = False
     if kind is None:
         why_not = None if engine == "openvino" else _gpu_unusable_reason(
@@ -87,7 +87,7 @@ def plan_engine(
         else:
             kind = "cpu"
             logger.info("device=None: running on the CPU (%s)",
-                        why_not or "engine='openvino' runs on the CPU")
+                        why_not or "inference_engine='openvino' runs on the CPU")
     elif kind == "gpu":
         why_not = _gpu_unusable_reason(index, use_tensorrt, gpu_probe, onnxruntime_loader)
         if why_not is not None:
@@ -100,7 +100,7 @@ def plan_engine(
         engine = engine or "openvino"
         if engine == "onnxruntime" and onnxruntime_loader() is None:
             raise InvalidArgumentError(
-                "engine='onnxruntime' needs the onnxruntime package: pip install onnxruntime "
+                "inference_engine='onnxruntime' needs the onnxruntime package: pip install onnxruntime "
                 f"(CPU) or {GPU_INSTALL_HINT} (NVIDIA GPUs)")
         index = 0
     else:

@@ -353,7 +353,10 @@ class Service:
 
         models = {kind: {"name": m.name, "path": m.model_path}
                   for kind, m in (self.ocr.models if self.ocr is not None else {}).items()}
-        return {"engine": f"OpenVINO {openvino.__version__}", "device": "cpu",
+        # What really runs the models (e.g. "openvino on cpu (fp32)"), as PaddleOCR.engine says.
+        running = self.ocr.engine if self.ocr is not None else "not loaded"
+        device = running.split(" on ", 1)[1].split(" ")[0] if " on " in running else "unknown"
+        return {"engine": f"OpenVINO {openvino.__version__}", "runsOn": running, "device": device,
                 "models": models, "workerPid": os.getpid(),
                 "busy": self.admitted,
                 "capacity": max(1, self.settings.max_concurrency) + self.settings.queue_size}

@@ -3,6 +3,31 @@
 #include "ppocr/error.h"
 
 namespace ppocr {
+namespace {
+
+// The first index of the row's largest value, as numpy's argmax. Why not one plain loop:
+// `if (row[c] > row[best]) best = c` is a chain of dependent compare-and-branch steps over
+// ~18,000 classes per time step, the decoder's whole cost. Eight independent running maxima
+// let the compiler vectorise the scan; a second pass then finds where the maximum first
+// occurs, and usually stops at once (the blank, index 0, wins most steps).
+int first_argmax(const float* row, int classes) {
+  constexpr int kLanes = 8;
+  float lanes[kLanes];
+  for (float& lane : lanes) lane = row[0];
+  int c = 0;
+  for (; c + kLanes <= classes; c += kLanes) {
+    for (int k = 0; k < kLanes; ++k) lanes[k] = row[c + k] > lanes[k] ? row[c + k] : lanes[k];
+  }
+  float best = lanes[0];
+  for (int k = 1; k < kLanes; ++k) best = lanes[k] > best ? lanes[k] : best;
+  for (; c < classes; ++c) best = row[c] > best ? row[c] : best;
+  for (int i = 0; i < classes; ++i) {
+    if (row[i] == best) return i;
+  }
+  return 0;  // only a row of NaNs gets here; the plain loop also kept index 0
+}
+
+}  // namespace
 
 CtcDecoder::CtcDecoder(std::vector<std::string> characters) : characters_(std::move(characters)) {
   if (characters_.size() < 2) throw_invalid("recognition dictionary is empty");
@@ -20,10 +45,7 @@ DecodedText CtcDecoder::decode(const float* probs, int timesteps, int classes) c
   int previous = -1;
   for (int t = 0; t < timesteps; ++t) {
     const float* row = probs + static_cast<size_t>(t) * classes;
-    int best = 0;
-    for (int c = 1; c < classes; ++c) {
-      if (row[c] > row[best]) best = c;  // first maximum wins, as numpy's argmax
-    }
+    const int best = first_argmax(row, classes);
     const bool repeat = best == previous;
     previous = best;
     if (best == 0 || repeat) continue;
