@@ -4,10 +4,8 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
-#include <exception>
 #include <optional>
 #include <shared_mutex>
-#include <thread>
 
 #include <opencv2/imgproc.hpp>
 
@@ -235,35 +233,15 @@ OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options, Schedu
 std::vector<OcrResult> OcrPipeline::run_batch(const std::vector<cv::Mat>& images,
                                               const RunOptions& options) const {
   std::vector<OcrResult> results(images.size());
-  std::vector<std::exception_ptr> errors(images.size());
-  std::atomic<size_t> next{0};
-  // Each worker takes the next image until none is left: a long image never holds up the
-  // others' worker.
-  auto work = [&] {
-    for (size_t i = next++; i < images.size(); i = next++) {
-      try {
-        results[i] = run(images[i], options, Schedule::kThroughput);
-      } catch (...) {
-        errors[i] = std::current_exception();
-      }
-    }
-  };
-  const size_t workers =
-      std::min(images.size(), static_cast<size_t>(std::max(1, throughput_streams())));
-  if (workers <= 1) {
+  const size_t workers = static_cast<size_t>(std::max(1, throughput_streams()));
+  if (workers <= 1 || images.size() <= 1) {
     for (size_t i = 0; i < images.size(); ++i) results[i] = run(images[i], options);
     return results;
   }
-  {
-    std::vector<std::thread> threads;
-    threads.reserve(workers - 1);
-    for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
-    work();
-    for (auto& t : threads) t.join();
-  }
-  for (const auto& error : errors) {
-    if (error) std::rethrow_exception(error);
-  }
+  // Each run installs its own call context; the workers need none of their own.
+  run_on_workers(images.size(), workers, nullptr, [&](size_t i) {
+    results[i] = run(images[i], options, Schedule::kThroughput);
+  });
   return results;
 }
 

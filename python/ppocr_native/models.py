@@ -561,34 +561,27 @@ def _extract_verified(zf: zipfile.ZipFile, member: str, dest: Path, sha256: str)
         info = zf.getinfo(member)
     except KeyError:
         raise ModelNotFoundError(f"{zf.filename}: no member {member}") from None
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        h = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, zf.open(info) as src:
-            while chunk := src.read(_CHUNK_SIZE):
-                h.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+    h = hashlib.sha256()
+    # A mismatch raises inside the block, so the bad bytes never reach `dest`.
+    with _atomic_output(dest) as out, zf.open(info) as src:
+        while chunk := src.read(_CHUNK_SIZE):
+            h.update(chunk)
+            out.write(chunk)
         if h.hexdigest() != sha256:
             raise ModelIntegrityError(
                 f"sha256 mismatch for {member} from {zf.filename}: "
                 f"expected {sha256}, got {h.hexdigest()}"
             )
-        _make_readable(tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
     _write_stamp(dest, sha256)
 
 
-def _atomic_write_bytes(dest: Path, data: bytes) -> None:
+@contextlib.contextmanager
+def _atomic_output(dest: Path):
+    """A binary file that appears at ``dest`` whole (fsynced, renamed in) or not at all."""
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         _make_readable(tmp)
@@ -597,6 +590,11 @@ def _atomic_write_bytes(dest: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _atomic_write_bytes(dest: Path, data: bytes) -> None:
+    with _atomic_output(dest) as out:
+        out.write(data)
 
 
 def _make_readable(path: str) -> None:
@@ -1245,18 +1243,8 @@ def _same_file_content(source: Path, target: Path) -> bool:
 
 
 def _atomic_copy(source: Path, dest: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
-            shutil.copyfileobj(src, out, _CHUNK_SIZE)
-            out.flush()
-            os.fsync(out.fileno())
-        _make_readable(tmp)
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with _atomic_output(dest) as out, open(source, "rb") as src:
+        shutil.copyfileobj(src, out, _CHUNK_SIZE)
 
 
 def _kind_of(name: str) -> str:

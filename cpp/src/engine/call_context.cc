@@ -43,29 +43,21 @@ ScopedInference::~ScopedInference() {
   if (clock_ != nullptr) clock_->end();
 }
 
-void for_each_batch(size_t count, const std::function<void(size_t)>& run_batch) {
-  const CallContext* parent = current_call_context();
-  const bool spread = parent != nullptr && parent->schedule == Schedule::kLatency &&
-                      parent->streams > 1 && count > 1;
-  if (!spread) {
-    for (size_t i = 0; i < count; ++i) run_batch(i);
-    return;
-  }
-  CallContext child = *parent;
-  child.schedule = Schedule::kThroughput;
+void run_on_workers(size_t count, size_t workers, const CallContext* context,
+                    const std::function<void(size_t)>& task) {
   std::vector<std::exception_ptr> errors(count);
   std::atomic<size_t> next{0};
   auto work = [&] {
-    const ScopedCallContext scope(&child);
+    const ScopedCallContext scope(context);
     for (size_t i = next++; i < count; i = next++) {
       try {
-        run_batch(i);
+        task(i);
       } catch (...) {
         errors[i] = std::current_exception();
       }
     }
   };
-  const size_t workers = std::min(count, static_cast<size_t>(parent->streams));
+  workers = std::max<size_t>(1, std::min(workers, count));
   {
     std::vector<std::thread> threads;
     threads.reserve(workers - 1);
@@ -76,6 +68,19 @@ void for_each_batch(size_t count, const std::function<void(size_t)>& run_batch) 
   for (const auto& error : errors) {
     if (error) std::rethrow_exception(error);
   }
+}
+
+void for_each_batch(size_t count, const std::function<void(size_t)>& run_batch) {
+  const CallContext* parent = current_call_context();
+  const bool spread = parent != nullptr && parent->schedule == Schedule::kLatency &&
+                      parent->streams > 1 && count > 1;
+  if (!spread) {
+    for (size_t i = 0; i < count; ++i) run_batch(i);
+    return;
+  }
+  CallContext child = *parent;
+  child.schedule = Schedule::kThroughput;
+  run_on_workers(count, std::min(count, static_cast<size_t>(parent->streams)), &child, run_batch);
 }
 
 }  // namespace ppocr

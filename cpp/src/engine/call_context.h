@@ -66,6 +66,12 @@ class ScopedCallContext {
   const CallContext* previous_;
 };
 
+// Runs task(0 .. count-1) on `workers` threads, this one included, each taking the next index
+// until none is left (so one long task never holds up the others), with `context` installed
+// on every worker (nullptr: none). Waits for all, then rethrows the first failure by index.
+void run_on_workers(size_t count, size_t workers, const CallContext* context,
+                    const std::function<void(size_t)>& task);
+
 // Runs run_batch(0 .. count-1). A latency call with several batches (one image's text lines)
 // spreads them over the throughput streams, one batch per stream at a time: small batches
 // keep two cores busier side by side than split across both. Otherwise (one batch, or a
