@@ -112,7 +112,7 @@ class PaddleOCR:
         def run_one(item: InputImage, schedule: Any) -> OCRResult:
             return _make_result(pipeline.run(item.image, options, schedule), item, effective)
 
-        return run_overlapped(iter_inputs(input), run_one, pipeline.throughput_streams)
+        return run_overlapped(iter_inputs(input), run_one)
 
     def ocr(self, img: Any, **kwargs: Any) -> List[OCRResult]:
         """Deprecated (PaddleOCR 2.x): use predict."""

@@ -1,12 +1,14 @@
-"""Keeping both (all) cores busy when there is more than one image to read.
+"""Keeping the cores busy when there is more than one image to read.
 
 One image: the core's latency schedule gives every model call all threads (its auto
-schedule, so concurrent callers of one pipeline still share the cores on streams). Several images
-(a list, a folder, a PDF): up to ``streams`` images are in the core at once, each on its
-own OpenVINO stream (the throughput schedule), while this thread reads and decodes the next
-input. Results come back in input order and are identical to one-at-a-time runs; at most
-``streams + 1`` decoded images are held at any moment, so a 10,000-page PDF streams in
-constant memory.
+schedule, so concurrent callers of one pipeline still share the cores on streams). Several
+images (a list, a folder, a PDF): ``images_in_flight`` images are in the core at once while
+this thread reads and decodes the next input. PaddleOCR.predict uses 1: measured on the
+shared set (bench_e2e.py), one image at a time on the latency schedule with decoding
+overlapped beat two images on one-thread streams (1.95 vs 1.70 images/s), and holds half
+the buffers. Results come back in input order and are identical whatever the setting; at
+most ``images_in_flight + 1`` decoded images are held at any moment, so a 10,000-page PDF
+streams in constant memory.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def _failed(error: BaseException) -> Future:
 
 
 def run_overlapped(items: Iterable[Item], run: Callable[[Item, Any], Result],
-                   streams: int) -> Iterator[Result]:
+                   streams: int = 1) -> Iterator[Result]:
     """Yields ``run(item, schedule)`` for each item, in order, several in flight at once.
 
     An error (reading an item or running it) is raised when its turn comes, after the
@@ -64,7 +66,9 @@ def _chain(first: Item, second: Item, rest: Iterator[Item]) -> Iterator[Item]:
 
 def _run_pool(items: Iterator[Item], run: Callable[[Item, Any], Result],
               streams: int) -> Iterator[Result]:
-    schedule = _core.Schedule.throughput
+    # One image in the core at a time gets the latency schedule (every thread on each model
+    # call, its batches spread over the streams); several at once share the cores on streams.
+    schedule = _core.Schedule.latency if streams == 1 else _core.Schedule.throughput
     pending: Deque[Future] = collections.deque()
     with ThreadPoolExecutor(max_workers=streams, thread_name_prefix="ppocr") as pool:
         try:

@@ -121,6 +121,16 @@ def test_overlapped_keeps_order_and_reads_at_most_one_ahead():
     assert in_flight_max[0] <= 2
 
 
+def test_one_in_flight_uses_the_latency_schedule_and_reads_one_ahead():
+    pulled: List[int] = []
+    seen = []
+    out = []
+    for value in run_overlapped(_numbered(6, pulled), lambda i, s: seen.append(s) or i):
+        assert len(pulled) <= len(out) + 2  # the one in the core + the one decoded next
+        out.append(value)
+    assert out == list(range(6)) and set(seen) == {_core.Schedule.latency}
+
+
 def test_overlapped_single_item_uses_the_auto_schedule():
     seen = []
     assert list(run_overlapped(iter([7]), lambda i, s: seen.append(s) or i, 2)) == [7]
