@@ -8,8 +8,11 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <openvino/runtime/core.hpp>
+
 #include "allocator_tuning.h"
 #include "convert.h"
+#include "engine/graph_rewrites.h"
 #include "geometry/crop.h"
 #include "geometry/sort_boxes.h"
 #include "geometry/unclip.h"
@@ -238,6 +241,21 @@ void bind_ops(py::module_& ops) {
   });
   ops.def("rotate_upright", [](const py::array& image, int angle) {
     return to_array(ppocr::rotate_upright(bgr_view(image), angle));
+  });
+  // What the engine's speed-only graph rewrites change in a model file (for tests and for
+  // users checking a model of their own).
+  ops.def("hard_sigmoid_rewrites", [](const std::string& model_path) {
+    ppocr::HardSigmoidRewrites counts;
+    {
+      py::gil_scoped_release release;
+      const auto model = ov::Core().read_model(model_path);
+      counts = ppocr::rewrite_hard_sigmoid(*model);
+    }
+    py::dict out;
+    out["hswish"] = counts.hswish;
+    out["hsigmoid"] = counts.hsigmoid;
+    out["clamp"] = counts.clamp;
+    return out;
   });
 }
 
