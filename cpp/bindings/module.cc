@@ -8,6 +8,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <openvino/core/graph_util.hpp>
 #include <openvino/runtime/core.hpp>
 
 #include "allocator_tuning.h"
@@ -242,21 +243,29 @@ void bind_ops(py::module_& ops) {
   ops.def("rotate_upright", [](const py::array& image, int angle) {
     return to_array(ppocr::rotate_upright(bgr_view(image), angle));
   });
-  // What the engine's speed-only graph rewrites change in a model file (for tests and for
-  // users checking a model of their own).
-  ops.def("hard_sigmoid_rewrites", [](const std::string& model_path) {
-    ppocr::HardSigmoidRewrites counts;
-    {
-      py::gil_scoped_release release;
-      const auto model = ov::Core().read_model(model_path);
-      counts = ppocr::rewrite_hard_sigmoid(*model);
-    }
-    py::dict out;
-    out["hswish"] = counts.hswish;
-    out["hsigmoid"] = counts.hsigmoid;
-    out["clamp"] = counts.clamp;
-    return out;
-  });
+  // The engine's speed-only graph rewrites applied to a model file: how many nodes each
+  // changed, and (given `save_to`, an .xml path) the rewritten graph as OpenVINO IR, for
+  // tests and for users checking what runs for a model of their own.
+  ops.def(
+      "graph_rewrites",
+      [](const std::string& model_path, const std::string& save_to) {
+        ppocr::HardSigmoidRewrites hard_sigmoid;
+        int deconvolution = 0;
+        {
+          py::gil_scoped_release release;
+          const auto model = ov::Core().read_model(model_path);
+          hard_sigmoid = ppocr::rewrite_hard_sigmoid(*model);
+          deconvolution = ppocr::rewrite_strided_deconvolution(*model);
+          if (!save_to.empty()) ov::save_model(model, save_to, /*compress_to_fp16=*/false);
+        }
+        py::dict out;
+        out["hswish"] = hard_sigmoid.hswish;
+        out["hsigmoid"] = hard_sigmoid.hsigmoid;
+        out["clamp"] = hard_sigmoid.clamp;
+        out["block_deconvolution"] = deconvolution;
+        return out;
+      },
+      py::arg("model_path"), py::arg("save_to") = "");
 }
 
 }  // namespace

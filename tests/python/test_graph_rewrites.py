@@ -1,9 +1,10 @@
-"""The engine's speed-only rewrite of HardSigmoid (cpp/src/engine/graph_rewrites.cc).
+"""The engine's speed-only graph rewrites (cpp/src/engine/graph_rewrites.cc).
 
-That the rewritten models compute the same results is covered end to end elsewhere: the
-OpenVINO pipeline (rewritten) against ONNX Runtime on the original graphs
-(test_gpu_engine.py) and against the official PaddleOCR outputs (test_parity.py). Here: the
-rewrite finds every HardSigmoid, and turns each hard-swish product into one HSwish node.
+Each rewrite must compute the same function: here the rewritten graph (saved by
+``ops.graph_rewrites``) is run against the original with OpenVINO's Python API, on small
+hand-built graphs and on the real PP-OCR models. End to end, the rewritten OpenVINO pipeline
+is also compared with ONNX Runtime on the original graphs (test_gpu_engine.py) and with the
+official PaddleOCR outputs (test_parity.py).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ import pytest
 from ppocr_native import _core
 from ppocr_native.models import resolve_model
 
-
-def _hard_sigmoid(x, alpha: float, beta: float):
-    return opset.hard_sigmoid(x, np.float32(alpha), np.float32(beta))
+CORE = ov.Core()
 
 
 def _save(tmp_path, outputs, parameter) -> str:
@@ -27,44 +26,111 @@ def _save(tmp_path, outputs, parameter) -> str:
     return str(path)
 
 
+def _rewrite(tmp_path, path: str) -> tuple[dict, str]:
+    rewritten = str(tmp_path / "rewritten.xml")
+    return _core.ops.graph_rewrites(path, rewritten), rewritten
+
+
+def _outputs(path: str, data: np.ndarray) -> list[np.ndarray]:
+    compiled = CORE.compile_model(path, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    result = compiled.create_infer_request().infer({0: data})
+    return [result[out] for out in compiled.outputs]
+
+
+def _op_types(path: str) -> list[str]:
+    return [op.get_type_name() for op in CORE.read_model(path).get_ordered_ops()]
+
+
+def _assert_same_function(original: str, rewritten: str, data: np.ndarray, atol: float) -> None:
+    for before, after in zip(_outputs(original, data), _outputs(rewritten, data), strict=True):
+        assert before.shape == after.shape
+        np.testing.assert_allclose(after, before, rtol=0, atol=atol)
+
+
+def _hard_sigmoid(x, alpha: float, beta: float):
+    return opset.hard_sigmoid(x, np.float32(alpha), np.float32(beta))
+
+
 def test_each_hard_sigmoid_use_gets_its_replacement(tmp_path):
     x = opset.parameter([1, 4, 8, 8], np.float32, name="x")
-    y = opset.relu(x)
     swish_gate = _hard_sigmoid(x, 1 / 6, 0.5)
     swish = opset.multiply(x, swish_gate)             # hard-swish as Paddle exports it
     swish_reversed = opset.multiply(swish_gate, x)    # same, operands swapped
-    gated_other = opset.multiply(y, swish_gate)       # a gate on another tensor: not a swish
+    gated_other = opset.multiply(opset.relu(x), swish_gate)  # a gate on another tensor
     se_gate = _hard_sigmoid(x, 0.2, 0.5)              # other constants: Clamp decomposition
     path = _save(tmp_path, [swish, swish_reversed, gated_other, se_gate], x)
 
-    assert _core.ops.hard_sigmoid_rewrites(path) == {"hswish": 2, "hsigmoid": 1, "clamp": 1}
+    counts, rewritten = _rewrite(tmp_path, path)
+
+    assert counts == {"hswish": 2, "hsigmoid": 1, "clamp": 1, "block_deconvolution": 0}
+    assert "HardSigmoid" not in _op_types(rewritten)
+    data = np.random.default_rng(0).uniform(-8, 8, (1, 4, 8, 8)).astype(np.float32)
+    _assert_same_function(path, rewritten, data, atol=1e-6)
 
 
-def test_a_model_without_hard_sigmoid_is_left_alone(tmp_path):
-    x = opset.parameter([1, 3, 4, 4], np.float32, name="x")
-    path = _save(tmp_path, [opset.sigmoid(x)], x)
-    assert _core.ops.hard_sigmoid_rewrites(path) == {"hswish": 0, "hsigmoid": 0, "clamp": 0}
+def _deconvolution(x, in_channels: int, out_channels: int, k: int, rng):
+    weights = rng.normal(size=(in_channels, out_channels, k, k)).astype(np.float32)
+    return opset.convolution_backprop_data(x, opset.constant(weights), strides=[k, k],
+                                           pads_begin=[0, 0], pads_end=[0, 0], dilations=[1, 1])
 
 
-@pytest.mark.parametrize("kind,name", [
-    ("text_det", "PP-OCRv5_mobile_det"),
-    ("text_rec", "PP-OCRv5_mobile_rec"),
-    ("text_det", "PP-OCRv6_small_det"),
-    ("text_rec", "PP-OCRv6_small_rec"),
+def test_block_deconvolution_and_the_per_channel_ops_after_it(tmp_path):
+    rng = np.random.default_rng(1)
+    x = opset.parameter([1, 6, 5, 7], np.float32, name="x")
+    # DB head shape: deconv -> bias -> BatchNorm -> Relu -> deconv to 1 channel -> bias -> Sigmoid
+    y = _deconvolution(x, 6, 4, 2, rng)
+    y = opset.add(y, opset.constant(rng.normal(size=(1, 4, 1, 1)).astype(np.float32)))
+    y = opset.batch_norm_inference(y, *(opset.constant(v.astype(np.float32)) for v in (
+        rng.uniform(0.5, 2, 4), rng.normal(size=4), rng.normal(size=4), rng.uniform(0.5, 2, 4))),
+        epsilon=1e-5)
+    y = opset.relu(y)
+    y = _deconvolution(y, 4, 1, 2, rng)
+    y = opset.add(y, opset.constant(np.float32([[[[0.25]]]])))
+    head = opset.sigmoid(y)
+    # kernel 3 / stride 3 works the same way
+    wide = _deconvolution(x, 6, 7, 3, rng)
+    wide = opset.multiply(wide, opset.constant(rng.normal(size=(7, 1, 1)).astype(np.float32)))
+    path = _save(tmp_path, [head, wide], x)
+
+    counts, rewritten = _rewrite(tmp_path, path)
+
+    assert counts["block_deconvolution"] == 3
+    types = _op_types(rewritten)
+    assert "ConvolutionBackpropData" not in types and types.count("DepthToSpace") == 3
+    data = rng.normal(size=(1, 6, 5, 7)).astype(np.float32)
+    _assert_same_function(path, rewritten, data, atol=1e-5)
+
+
+def test_overlapping_or_padded_deconvolutions_are_left_alone(tmp_path):
+    rng = np.random.default_rng(2)
+    x = opset.parameter([1, 3, 6, 6], np.float32, name="x")
+    weights = opset.constant(rng.normal(size=(3, 2, 4, 4)).astype(np.float32))
+    overlapping = opset.convolution_backprop_data(x, weights, strides=[2, 2], pads_begin=[0, 0],
+                                                  pads_end=[0, 0], dilations=[1, 1])
+    padded = opset.convolution_backprop_data(x, weights, strides=[4, 4], pads_begin=[1, 1],
+                                             pads_end=[1, 1], dilations=[1, 1])
+    counts, _ = _rewrite(tmp_path, _save(tmp_path, [overlapping, padded], x))
+    assert counts["block_deconvolution"] == 0
+
+
+@pytest.mark.parametrize("kind,name,shape", [
+    ("text_det", "PP-OCRv5_mobile_det", (1, 3, 96, 160)),
+    ("text_rec", "PP-OCRv5_mobile_rec", (2, 3, 48, 160)),
+    ("text_det", "PP-OCRv6_small_det", (1, 3, 96, 160)),
+    ("text_rec", "PP-OCRv6_small_rec", (2, 3, 48, 160)),
 ])
-def test_every_hard_sigmoid_of_the_pp_ocr_models_is_rewritten(kind, name):
+def test_the_pp_ocr_models_compute_the_same_after_rewriting(tmp_path, kind, name, shape):
     path = str(resolve_model(kind, name).model_path)
-    model = ov.Core().read_model(path)
-    hard_sigmoids = [op for op in model.get_ordered_ops() if op.get_type_name() == "HardSigmoid"]
-    swish_products = sum(
-        1 for op in hard_sigmoids for target in op.output(0).get_target_inputs()
-        if target.get_node().get_type_name() == "Multiply"
-        and any(v == op.input_value(0) for v in target.get_node().input_values())
-    )
-    counts = _core.ops.hard_sigmoid_rewrites(path)
-    assert counts["hswish"] == swish_products
-    if "v5_mobile" in name:  # LCNetV3 backbones: hard-swish after almost every convolution
-        assert swish_products >= 20
-    # each HardSigmoid became HSwish products, one HSigmoid or one Clamp (or a mix)
-    assert counts["hsigmoid"] + counts["clamp"] <= len(hard_sigmoids)
-    assert counts["hswish"] + counts["hsigmoid"] + counts["clamp"] >= len(hard_sigmoids)
+    counts, rewritten = _rewrite(tmp_path, path)
+
+    assert "HardSigmoid" not in _op_types(rewritten)
+    if "v5_mobile" in name:  # LCNetV3: hard-swish after almost every convolution
+        assert counts["hswish"] >= 20
+    if kind == "text_det":  # the DB head's two 2x2/stride-2 upsamplings
+        assert counts["block_deconvolution"] == 2
+        # the final Sigmoid now runs before the last DepthToSpace (fused into the convolution)
+        producer = CORE.read_model(rewritten).get_results()[0].input_value(0).get_node()
+        assert producer.get_type_name() == "DepthToSpace"
+        assert producer.input_value(0).get_node().get_type_name() == "Sigmoid"
+    data = np.random.default_rng(3).uniform(-1, 1, shape).astype(np.float32)
+    _assert_same_function(path, rewritten, data, atol=2e-5)

@@ -1,17 +1,23 @@
 #include "engine/graph_rewrites.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
 #include <openvino/core/graph_util.hpp>
 #include <openvino/op/add.hpp>
+#include <openvino/op/batch_norm.hpp>
 #include <openvino/op/clamp.hpp>
 #include <openvino/op/constant.hpp>
+#include <openvino/op/convolution.hpp>
+#include <openvino/op/depth_to_space.hpp>
 #include <openvino/op/hard_sigmoid.hpp>
 #include <openvino/op/hsigmoid.hpp>
 #include <openvino/op/hswish.hpp>
 #include <openvino/op/multiply.hpp>
+#include <openvino/op/relu.hpp>
+#include <openvino/op/sigmoid.hpp>
 
 namespace ppocr {
 namespace {
@@ -75,7 +81,145 @@ void decompose_hard_sigmoid(const std::shared_ptr<ov::Node>& node, HardSigmoidRe
   ++counts.clamp;
 }
 
+// ---- transposed convolution -> 1x1 convolution + DepthToSpace ----
+
+std::shared_ptr<ov::op::v0::Constant> f32_constant(const ov::Output<ov::Node>& value) {
+  const auto constant = ov::as_type_ptr<ov::op::v0::Constant>(value.get_node_shared_ptr());
+  if (!constant || constant->get_element_type() != ov::element::f32) return nullptr;
+  return constant;
+}
+
+// A k x k / stride k transposed convolution without padding, whose weights are f32 constants.
+std::shared_ptr<ov::op::v1::ConvolutionBackpropData> as_block_deconvolution(
+    const std::shared_ptr<ov::Node>& node) {
+  const auto deconv = ov::as_type_ptr<ov::op::v1::ConvolutionBackpropData>(node);
+  if (!deconv || deconv->get_input_size() != 2 || !f32_constant(deconv->input_value(1))) {
+    return nullptr;
+  }
+  const ov::Shape weights = deconv->get_input_shape(1);  // [C_in, C_out, kH, kW]
+  if (weights.size() != 4 || weights[2] != weights[3]) return nullptr;
+  const size_t k = weights[2];
+  const auto zero = [](const ov::CoordinateDiff& pads) {
+    return std::all_of(pads.begin(), pads.end(), [](std::ptrdiff_t p) { return p == 0; });
+  };
+  const bool block = deconv->get_strides() == ov::Strides{k, k} &&
+                     deconv->get_dilations() == ov::Strides{1, 1} &&
+                     zero(deconv->get_pads_begin()) && zero(deconv->get_pads_end()) &&
+                     zero(deconv->get_output_padding()) &&
+                     (deconv->get_auto_pad() == ov::op::PadType::EXPLICIT ||
+                      deconv->get_auto_pad() == ov::op::PadType::NOTSET);
+  return block ? deconv : nullptr;
+}
+
+// The deconvolution's weights [C_in, C_out, k, k] as 1x1 convolution weights
+// [C_out*k*k, C_in, 1, 1]: output channel o*k*k + dy*k + dx paints offset (dy, dx) of
+// channel o, which is what DepthToSpace's DEPTH_FIRST mode expects.
+std::shared_ptr<ov::op::v0::Constant> block_weights(const ov::op::v0::Constant& weights) {
+  const ov::Shape shape = weights.get_shape();
+  const size_t in = shape[0], out = shape[1], kk = shape[2] * shape[3];
+  const float* w = weights.get_data_ptr<float>();
+  std::vector<float> result(out * kk * in);
+  for (size_t c = 0; c < in; ++c) {
+    for (size_t o = 0; o < out; ++o) {
+      for (size_t j = 0; j < kk; ++j) result[(o * kk + j) * in + c] = w[(c * out + o) * kk + j];
+    }
+  }
+  return ov::op::v0::Constant::create(ov::element::f32, {out * kk, in, 1, 1}, result);
+}
+
+// `values` (one per channel) with each value repeated `times` times, in `shape`.
+std::shared_ptr<ov::op::v0::Constant> repeat_per_channel(const ov::op::v0::Constant& values,
+                                                         size_t times, ov::Shape shape) {
+  const std::vector<float> v = values.cast_vector<float>();
+  std::vector<float> repeated;
+  repeated.reserve(v.size() * times);
+  for (float x : v) repeated.insert(repeated.end(), times, x);
+  return ov::op::v0::Constant::create(ov::element::f32, shape, repeated);
+}
+
+// A constant broadcast per channel of an NCHW tensor with `channels` channels: [1,C,1,1] or
+// [C,1,1] (a bare [C] would broadcast along the width, not the channels).
+bool is_per_channel(const ov::op::v0::Constant& constant, size_t channels) {
+  const ov::Shape shape = constant.get_shape();
+  if (shape.size() < 3 || shape.size() > 4 || ov::shape_size(shape) != channels) return false;
+  return shape[shape.size() - 3] == channels;
+}
+
+// Rebuilds `op` (a per-channel op that followed the deconvolution) on `input`, which has
+// k*k times the channels; nullptr when `op` is not one that commutes with DepthToSpace.
+std::shared_ptr<ov::Node> per_channel_op_on_blocks(const std::shared_ptr<ov::Node>& op,
+                                                   const ov::Output<ov::Node>& previous,
+                                                   const ov::Output<ov::Node>& input,
+                                                   size_t channels, size_t kk) {
+  if (ov::is_type<ov::op::v0::Relu>(op)) return std::make_shared<ov::op::v0::Relu>(input);
+  if (ov::is_type<ov::op::v0::Sigmoid>(op)) return std::make_shared<ov::op::v0::Sigmoid>(input);
+  if (ov::is_type<ov::op::v1::Add>(op) || ov::is_type<ov::op::v1::Multiply>(op)) {
+    const size_t other = op->input_value(0) == previous ? 1 : 0;
+    const auto constant = f32_constant(op->input_value(other));
+    if (!constant) return nullptr;
+    std::shared_ptr<ov::Node> operand = constant;  // a scalar applies to every channel as is
+    if (ov::shape_size(constant->get_shape()) != 1) {
+      if (!is_per_channel(*constant, channels)) return nullptr;
+      operand = repeat_per_channel(*constant, kk, {1, channels * kk, 1, 1});
+    }
+    if (ov::is_type<ov::op::v1::Add>(op)) return std::make_shared<ov::op::v1::Add>(input, operand);
+    return std::make_shared<ov::op::v1::Multiply>(input, operand);
+  }
+  if (const auto norm = ov::as_type_ptr<ov::op::v5::BatchNormInference>(op)) {
+    ov::OutputVector parameters{input};
+    for (size_t i = 1; i < 5; ++i) {  // gamma, beta, mean, variance: [C]
+      const auto constant = f32_constant(norm->input_value(i));
+      if (!constant || ov::shape_size(constant->get_shape()) != channels) return nullptr;
+      parameters.push_back(repeat_per_channel(*constant, kk, {channels * kk}));
+    }
+    return std::make_shared<ov::op::v5::BatchNormInference>(
+        parameters[0], parameters[1], parameters[2], parameters[3], parameters[4],
+        norm->get_eps_value());
+  }
+  return nullptr;
+}
+
+void replace_block_deconvolution(const std::shared_ptr<ov::op::v1::ConvolutionBackpropData>& deconv) {
+  const auto weights = f32_constant(deconv->input_value(1));
+  const size_t channels = weights->get_shape()[1];
+  const size_t k = weights->get_shape()[2];
+  ov::Output<ov::Node> blocks = std::make_shared<ov::op::v1::Convolution>(
+      deconv->input_value(0), block_weights(*weights), ov::Strides{1, 1},
+      ov::CoordinateDiff{0, 0}, ov::CoordinateDiff{0, 0}, ov::Strides{1, 1});
+  // Move the per-channel ops that follow (through no-op Identity nodes) before DepthToSpace.
+  std::shared_ptr<ov::Node> last = deconv;
+  for (;;) {
+    const auto targets = last->output(0).get_target_inputs();
+    if (targets.size() != 1) break;
+    const auto next = targets.begin()->get_node()->shared_from_this();
+    if (std::string(next->get_type_name()) == "Identity") {
+      last = next;
+      continue;
+    }
+    const auto moved = per_channel_op_on_blocks(next, last->output(0), blocks, channels, k * k);
+    if (!moved) break;
+    blocks = moved;
+    last = next;
+  }
+  const auto pixels = std::make_shared<ov::op::v0::DepthToSpace>(
+      blocks, ov::op::v0::DepthToSpace::DepthToSpaceMode::DEPTH_FIRST, k);
+  pixels->set_friendly_name(last->get_friendly_name());
+  ov::replace_node(last, pixels);
+}
+
 }  // namespace
+
+int rewrite_strided_deconvolution(ov::Model& model) {
+  int replaced = 0;
+  for (const auto& node : model.get_ordered_ops()) {
+    if (const auto deconv = as_block_deconvolution(node)) {
+      replace_block_deconvolution(deconv);
+      ++replaced;
+    }
+  }
+  if (replaced > 0) model.validate_nodes_and_infer_types();
+  return replaced;
+}
 
 HardSigmoidRewrites rewrite_hard_sigmoid(ov::Model& model) {
   HardSigmoidRewrites counts;

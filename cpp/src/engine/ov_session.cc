@@ -33,6 +33,7 @@ std::shared_ptr<ov::Model> read_model(const std::string& path) {
   try {
     auto model = shared_core().read_model(path);
     rewrite_hard_sigmoid(*model);
+    rewrite_strided_deconvolution(*model);
     // Feed and read float32 whatever the graph uses inside (UVDoc takes fp16): the
     // conversion becomes part of the compiled graph instead of a copy on our side.
     ov::preprocess::PrePostProcessor ppp(model);
