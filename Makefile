@@ -100,6 +100,7 @@ $(STAMPS)/bench-deps: $(STAMPS)/venv benchmarks/requirements.txt
 # ~/.cache/ppocr-native-bench, or $$PPOCR_BENCH_PADDLE_VENV / $$PPOCR_BENCH_PADDLE_MODELS).
 bench: install models bench-deps
 	$(PY) benchmarks/bench_stages.py
+	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_e2e.py
 	$(PY) benchmarks/bench_memory.py
 	$(PY) benchmarks/bench_detsize.py

@@ -41,6 +41,16 @@ def test_stages_smoke_same_output_and_timed(tmp_path, data_dir):
     assert "| stage" in stdout
 
 
+def test_models_smoke_compares_the_rewritten_graphs(tmp_path, data_dir):
+    result, stdout = run_smoke("bench_models.py", tmp_path, data_dir)
+    det, rec = result["models"]["PP-OCRv5_mobile_det"], result["models"]["PP-OCRv5_mobile_rec"]
+    assert det["rewrites"]["block_deconvolution"] == 2 and rec["rewrites"]["hswish"] > 0
+    for m in (det, rec):
+        assert m["calls"] > 0 and min(m["median_s"].values()) > 0
+        assert m["max_abs_output_diff"] < 1e-3  # same function, float rounding apart
+    assert "| model" in stdout
+
+
 def test_e2e_smoke_reports_missing_peers_as_not_run(tmp_path, data_dir):
     result, stdout = run_smoke("bench_e2e.py", tmp_path, data_dir,
                                "--systems", "ppocr_native,pure_python,rapidocr,paddleocr")
