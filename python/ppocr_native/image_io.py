@@ -6,6 +6,8 @@ reference PaddleOCR used), so the C++ core needs no image codecs.
 
 from __future__ import annotations
 
+import functools
+
 import io
 import os
 from pathlib import Path
@@ -137,13 +139,33 @@ def _composite_on_contrast(bgra: np.ndarray) -> np.ndarray:
     Text drawn in white on a transparent background would vanish on white, so the
     background is chosen to contrast with the opaque pixels' mean brightness.
     """
-    alpha = bgra[:, :, 3:4].astype(np.float32) / 255.0
-    bgr = bgra[:, :, :3].astype(np.float32)
-    opaque = bgra[:, :, 3] >= 128
-    background = 255.0
+    bgra = np.ascontiguousarray(bgra)
+    alpha = bgra[:, :, 3]
+    if alpha.min() == 255:  # an opaque image saved with an alpha channel (most screenshots)
+        return cv2.cvtColor(bgra, cv2.COLOR_BGRA2BGR)
+    opaque = alpha >= 128
+    background = 255
     if opaque.any() and not opaque.all():
-        gray = cv2.cvtColor(bgra[:, :, :3], cv2.COLOR_BGR2GRAY)
+        gray = cv2.cvtColor(bgra, cv2.COLOR_BGRA2GRAY)  # same weights as BGR2GRAY
         if float(gray[opaque].mean()) > 127.0:
-            background = 0.0
-    out = bgr * alpha + background * (1.0 - alpha)
-    return np.ascontiguousarray(np.clip(out + 0.5, 0, 255).astype(np.uint8))
+            background = 0
+    # Each output value depends only on (alpha, channel value): look it up in a table of
+    # all 65,536 pairs instead of blending the whole image in float32 (several full-size
+    # float temporaries). Same float32 arithmetic, so the same bytes.
+    table = _blend_table(background)
+    row = alpha.astype(np.intp) << 8
+    out = np.empty(bgra.shape[:2] + (3,), np.uint8)
+    for channel in range(3):
+        out[:, :, channel] = table.take(row + bgra[:, :, channel])
+    return out
+
+
+@functools.lru_cache(maxsize=2)
+def _blend_table(background: int) -> np.ndarray:
+    """uint8 result of blending value v with opacity a onto `background`, at [a * 256 + v]."""
+    alpha = np.arange(256, dtype=np.float32).reshape(256, 1) / 255.0
+    value = np.arange(256, dtype=np.float32).reshape(1, 256)
+    out = value * alpha + float(background) * (1.0 - alpha)
+    table = np.clip(out + 0.5, 0, 255).astype(np.uint8).reshape(-1)
+    table.setflags(write=False)
+    return table

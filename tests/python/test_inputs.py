@@ -380,3 +380,43 @@ def test_long_pdf_streams_in_bounded_memory(long_pdf):
     assert count == 320
     # Holding every page would be 320 x 720 kB = 230 MB.
     assert peak - baseline < 50 * 1024 * 1024, f"RSS grew by {(peak - baseline) >> 20} MiB"
+
+
+# --------------------------------------------------------------------------
+# BGRA arrays are flattened onto a contrasting background
+# --------------------------------------------------------------------------
+
+
+def _blend(bgra: np.ndarray, background: float) -> np.ndarray:
+    """The documented blend, computed here in float32: value * a + background * (1 - a)."""
+    alpha = bgra[:, :, 3:4].astype(np.float32) / 255.0
+    out = bgra[:, :, :3].astype(np.float32) * alpha + background * (1.0 - alpha)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def test_bgra_dark_content_is_flattened_onto_white():
+    from ppocr_native.image_io import to_bgr
+    rng = np.random.default_rng(7)
+    bgra = rng.integers(0, 256, (61, 97, 4), dtype=np.uint8)
+    bgra[:, :, :3] //= 3                      # dark content
+    bgra[:30, :, 3] = 255                     # some opaque, some translucent rows
+    out = to_bgr(bgra)
+    assert out.dtype == np.uint8 and out.shape == (61, 97, 3) and out.flags.c_contiguous
+    np.testing.assert_array_equal(out, _blend(bgra, 255.0))
+
+
+def test_bgra_light_content_is_flattened_onto_black():
+    from ppocr_native.image_io import to_bgr
+    rng = np.random.default_rng(8)
+    bgra = rng.integers(0, 256, (40, 50, 4), dtype=np.uint8)
+    bgra[:, :, :3] = 200 + bgra[:, :, :3] // 5  # white-ish text on a transparent page
+    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 0.0))
+
+
+def test_bgra_every_alpha_and_value_pair():
+    from ppocr_native.image_io import to_bgr
+    a, v = np.meshgrid(np.arange(256, dtype=np.uint8), np.arange(256, dtype=np.uint8), indexing="ij")
+    bgra = np.stack([v, v, v, a], axis=-1)  # half the pixels opaque: mean value 127.5 -> black
+    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 0.0))
+    bgra[:, :, :3] //= 2                    # darker content -> white
+    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 255.0))
