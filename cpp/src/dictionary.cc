@@ -1,5 +1,6 @@
 // Dictionary files -> CTC class list; mirrors read_dict_file + normalize_character_list in
-// python/ppocr_native/models.py so both languages build the same list from the same file.
+// python/ppocr_native/models/dictionaries.py so both languages build the same list from the
+// same file.
 #include "ppocr/dictionary.h"
 
 #include <fstream>

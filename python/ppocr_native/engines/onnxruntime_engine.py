@@ -25,7 +25,8 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..errors import DeviceUnavailableError, InvalidArgumentError, PpocrError
-from ..models import _LEN, _fields, _submessages, _value_info, cache_dir
+from ..models import cache_dir
+from ..models.onnx_info import _LEN, _fields, _submessages, _value_info
 from .selection import CUDA_PROVIDER, TENSORRT_PROVIDER, EnginePlan
 
 logger = logging.getLogger("ppocr_native")
