@@ -8,22 +8,25 @@
 
 namespace ppocr {
 
-// Per-channel affine normalisation: out = pixel * scale[c] + offset[c], channel c of the
-// OUTPUT tensor. With swap_rb the BGR input is written as RGB.
+// The normalisation of one uint8 pixel value into the float a model expects, per channel of
+// the OUTPUT tensor. Stored as a 256-entry table per channel: a table reproduces any float
+// formula exactly (the reference implementations' own order of operations, so the same
+// rounding) and turns normalising into one load per value. With swap_rb the BGR input is
+// written as RGB.
 struct Normalization {
-  std::array<float, 3> scale;
-  std::array<float, 3> offset;
+  using Table = std::array<float, 256>;
+  std::array<Table, 3> tables;
   bool swap_rb = false;
 
   // (pixel / 255 - mean) / std, PaddleOCR's NormalizeImage.
-  static Normalization mean_std(const std::array<float, 3>& mean, const std::array<float, 3>& std,
-                                bool swap_rb);
+  static Normalization mean_std(const std::array<double, 3>& mean,
+                                const std::array<double, 3>& std, bool swap_rb);
   // ImageNet mean/std, applied to the channels in the order the model expects.
   static Normalization imagenet(bool swap_rb);
-  // pixel / 255 * 2 - 1, the recogniser's normalisation.
+  // (pixel / 255 - 0.5) / 0.5, the recogniser's normalisation.
   static Normalization symmetric();
   // pixel / 255.
-  static Normalization unit();
+  static Normalization unit(bool swap_rb);
 };
 
 // Allocates a zero-filled NCHW tensor.
