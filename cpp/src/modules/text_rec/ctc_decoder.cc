@@ -5,28 +5,49 @@
 namespace ppocr {
 namespace {
 
-// The first index of the row's largest value, as numpy's argmax. Why not one plain loop:
-// `if (row[c] > row[best]) best = c` is a chain of dependent compare-and-branch steps over
-// ~18,000 classes per time step, the decoder's whole cost. Independent running maxima (32
-// lanes: four AVX2 registers, or eight SSE ones, in flight at once) let the compiler vectorise
-// the scan; a second pass then finds where the maximum first occurs, and usually stops at once
-// (the blank, index 0, wins most steps). The AVX2 clone is picked at load time where the CPU
-// has it (numpy's own argmax dispatches the same way); the default one stays plain x86-64.
+// The largest of n values (n a multiple of kLanes, at least kLanes): independent running
+// maxima, so the compiler keeps several vector registers in flight instead of one dependent
+// compare-and-branch chain.
+constexpr int kLanes = 32;
+
+inline float block_max(const float* values, int n) {
+  float lanes[kLanes];
+  for (int k = 0; k < kLanes; ++k) lanes[k] = values[k];
+  for (int c = kLanes; c < n; c += kLanes) {
+    for (int k = 0; k < kLanes; ++k) lanes[k] = values[c + k] > lanes[k] ? values[c + k] : lanes[k];
+  }
+  float best = lanes[0];
+  for (int k = 1; k < kLanes; ++k) best = lanes[k] > best ? lanes[k] : best;
+  return best;
+}
+
+// The first index of the row's largest value, as numpy's argmax, in one pass over the row
+// (~18,000 classes per time step, the decoder's whole cost): the row is scanned in blocks,
+// remembering the first block whose maximum beats all before it; only that block is searched
+// for the index. The AVX2 clone is picked at load time where the CPU has it (numpy's own
+// reductions dispatch the same way); the default one stays plain x86-64.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("avx2", "default")))
 #endif
 int first_argmax(const float* row, int classes) {
-  constexpr int kLanes = 32;
-  float lanes[kLanes];
-  for (float& lane : lanes) lane = row[0];
+  constexpr int kBlock = 8 * kLanes;
+  float best = row[0];
+  int best_block = 0;
   int c = 0;
-  for (; c + kLanes <= classes; c += kLanes) {
-    for (int k = 0; k < kLanes; ++k) lanes[k] = row[c + k] > lanes[k] ? row[c + k] : lanes[k];
+  for (; c + kBlock <= classes; c += kBlock) {
+    const float m = block_max(row + c, kBlock);
+    if (m > best) {
+      best = m;
+      best_block = c;
+    }
   }
-  float best = lanes[0];
-  for (int k = 1; k < kLanes; ++k) best = lanes[k] > best ? lanes[k] : best;
-  for (; c < classes; ++c) best = row[c] > best ? row[c] : best;
-  for (int i = 0; i < classes; ++i) {
+  for (int i = c; i < classes; ++i) {  // the ragged tail, as one more (short) block
+    if (row[i] > best) {
+      best = row[i];
+      best_block = c;
+    }
+  }
+  for (int i = best_block; i < classes; ++i) {
     if (row[i] == best) return i;
   }
   return 0;  // only a row of NaNs gets here; the plain loop also kept index 0
