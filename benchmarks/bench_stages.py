@@ -279,7 +279,8 @@ def det_resize_only(image: np.ndarray) -> Callable[[], Any]:
     return lambda: (resize(), fresh_output((1, 3, h, w)))
 
 
-def run_stages(inp: Dict[str, Any], repeats: int) -> Dict[str, Dict[str, Any]]:
+def run_stages(inp: Dict[str, Any], repeats: int,
+               only: Optional[Sequence[str]] = None) -> Dict[str, Dict[str, Any]]:
     from ppocr_native._core import TextDetOptions, ops
     opts = TextDetOptions()
     rec_opts = _rec_options()
@@ -316,6 +317,8 @@ def run_stages(inp: Dict[str, Any], repeats: int) -> Dict[str, Dict[str, Any]]:
     }
     out = {}
     for name, make in stages.items():
+        if only and name not in only:
+            continue
         agreement, calls = make()
         timing = time_calls(calls, repeats)
         out[name] = {"agreement": agreement, **timing, "n_calls": len(calls)}
@@ -359,6 +362,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--repeats", type=int, default=None, help="timed calls per input (default 15, smoke 3)")
     ap.add_argument("--smoke", action="store_true", help="2 images, 3 repeats: checks it runs")
     ap.add_argument("--json", type=Path, default=None, help="output (default results/bench_stages.json)")
+    ap.add_argument("--stages", default=None,
+                    help="comma-separated subset of the stages (default all; then no JSON unless --json)")
     args = ap.parse_args(argv)
     data = (args.data or default_data_dir()).resolve()
     rels = SMOKE_IMAGES if args.smoke else FULL_IMAGES
@@ -370,14 +375,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"[stages] inputs: {len(inp['pages'])} probability maps, {len(inp['lines'])} crops, "
           f"{len(inp['batches'])} rec batches ({time.perf_counter() - t:.1f} s)", flush=True)
     m = Measured(own_cpu=self_cpu_seconds)
-    stages = run_stages(inp, repeats)
+    only = args.stages.split(",") if args.stages else None
+    stages = run_stages(inp, repeats, only)
     build_us = decoder_build_us(inp["characters"], repeats)
     noise = noise_report(m)
-    stages["ctc_decode"]["decoder_build_us"] = build_us
+    if "ctc_decode" in stages:
+        stages["ctc_decode"]["decoder_build_us"] = build_us
     result = {**result_header(sys.argv), "smoke": args.smoke, "versions": native_versions(),
               "config": {"images": list(rels), "repeats": repeats, "target_speedup": TARGET_SPEEDUP},
               "noise": noise, "stages": stages}
-    write_json(out_json, result)
+    save = only is None or args.json is not None  # a subset never overwrites the full results
+    if save:
+        write_json(out_json, result)
     print()
     print(table(stages))
     print("speed-up (totals) = sum of per-call Python medians / sum of per-call C++ medians.")
@@ -389,7 +398,8 @@ def main(argv: Optional[List[str]] = None) -> int:
           "the primitive.")
     print(f"ctc_decode: building the decoder from the {len(inp['characters'])}-entry dictionary takes "
           f"{build_us:.0f} us; it is built once (ops.CtcDecoder), as in the pipeline.")
-    print(f"wrote {out_json}")
+    if save:
+        print(f"wrote {out_json}")
     different = [n for n, s in stages.items() if not s["agreement"]["identical"]]
     if different:  # reported, not fatal: the rest of `make bench` still runs
         print(f"** DIFFERENT OUTPUT in {', '.join(different)}: see the table **")

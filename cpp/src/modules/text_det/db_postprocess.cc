@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include <opencv2/imgproc.hpp>
 
@@ -54,6 +56,24 @@ float box_score_fast(const cv::Mat& prob_map, const QuadF& box, cv::Mat& scratch
   return static_cast<float>(cv::mean(prob_map(roi), mask)[0]);
 }
 
+// 255 where the probability is above thresh. The bitmap lives in a per-thread buffer reused
+// from call to call: a fresh multi-megabyte allocation is mmapped (the Python module pins
+// glibc's mmap threshold, see allocator_tuning.cc), and faulting its pages in cost as much as
+// thresholding itself on the development VM. A thread keeps at most kMaxReusedBytes (a
+// 4000 x 4000 map); larger maps get their own allocation. The result is only valid until the
+// thread's next call.
+cv::Mat threshold_map(const cv::Mat& prob_map, float thresh) {
+  constexpr size_t kMaxReusedBytes = size_t{16} << 20;
+  thread_local std::vector<uint8_t> buffer;
+  cv::Mat bitmap;
+  if (prob_map.total() <= kMaxReusedBytes) {
+    if (buffer.size() < prob_map.total()) buffer.resize(prob_map.total());
+    bitmap = cv::Mat(prob_map.rows, prob_map.cols, CV_8UC1, buffer.data());
+  }
+  cv::compare(prob_map, thresh, bitmap, cv::CMP_GT);  // fills the buffer (or allocates)
+  return bitmap;
+}
+
 }  // namespace
 
 float box_score_fast(const cv::Mat& prob_map, const QuadF& box) {
@@ -67,9 +87,7 @@ DetectedBoxes db_postprocess(const cv::Mat& prob_map, int dest_width, int dest_h
     throw_invalid("probability map must be a non-empty float32 2-D array");
   }
   if (options.max_candidates < 0) throw_invalid("max_candidates must be >= 0");
-  cv::Mat bitmap;
-  cv::compare(prob_map, options.thresh, bitmap, cv::CMP_GT);  // 255 where text
-
+  const cv::Mat bitmap = threshold_map(prob_map, options.thresh);
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(bitmap, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
 
