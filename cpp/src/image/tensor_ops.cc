@@ -1,5 +1,11 @@
 #include "image/tensor_ops.h"
 
+#include <cstdint>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "ppocr/error.h"
 
 namespace ppocr {
@@ -50,10 +56,25 @@ Normalization Normalization::unit(bool swap_rb) {
   return affine({1.0f / 255.0f, 1.0f / 255.0f, 1.0f / 255.0f}, {0.0f, 0.0f, 0.0f}, swap_rb);
 }
 
+void assign_zeros(std::vector<float>& data, size_t n) {
+  data.clear();
+  data.reserve(n);  // allocated, not yet touched: the advice below still applies
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(data.data());
+  const uintptr_t end = begin + n * sizeof(float);
+  const uintptr_t first = (begin + kHugePage - 1) & ~(kHugePage - 1);
+  const uintptr_t last = end & ~(kHugePage - 1);
+  // Advice only: where it is refused (THP off, no huge pages free) the pages are small.
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#endif
+  data.assign(n, 0.0f);
+}
+
 Tensor make_nchw(int batch, int height, int width) {
   Tensor t;
   t.shape = {batch, 3, height, width};
-  t.data.assign(t.element_count(), 0.0f);
+  assign_zeros(t.data, t.element_count());
   return t;
 }
 
