@@ -1,23 +1,42 @@
 #include "modules/text_rec/ctc_decoder.h"
 
+#include <cstring>
+
 #include "ppocr/error.h"
 
 namespace ppocr {
 namespace {
 
-// The largest of n values (n a multiple of kLanes, at least kLanes): independent running
-// maxima, so the compiler keeps several vector registers in flight instead of one dependent
-// compare-and-branch chain.
+// The largest of n values (n a multiple of kLanes, at least kLanes). Four independent
+// 8-float running maxima (GCC/Clang vector types: four AVX2 registers in the AVX2 clone,
+// eight SSE ones otherwise) keep the loads streaming instead of one dependent
+// compare-and-branch chain; an array of 32 scalar lanes was measured 1.4x slower (the
+// compiler kept part of it in memory).
 constexpr int kLanes = 32;
 
 inline float block_max(const float* values, int n) {
-  float lanes[kLanes];
-  for (int k = 0; k < kLanes; ++k) lanes[k] = values[k];
+  typedef float Float8 __attribute__((vector_size(32)));
+  // memcpy: `values` need not be 32-byte aligned; compilers turn it into unaligned loads.
+  Float8 a0, a1, a2, a3, x0, x1, x2, x3;
+  std::memcpy(&a0, values, sizeof a0);
+  std::memcpy(&a1, values + 8, sizeof a1);
+  std::memcpy(&a2, values + 16, sizeof a2);
+  std::memcpy(&a3, values + 24, sizeof a3);
   for (int c = kLanes; c < n; c += kLanes) {
-    for (int k = 0; k < kLanes; ++k) lanes[k] = values[c + k] > lanes[k] ? values[c + k] : lanes[k];
+    std::memcpy(&x0, values + c, sizeof x0);
+    std::memcpy(&x1, values + c + 8, sizeof x1);
+    std::memcpy(&x2, values + c + 16, sizeof x2);
+    std::memcpy(&x3, values + c + 24, sizeof x3);
+    a0 = x0 > a0 ? x0 : a0;
+    a1 = x1 > a1 ? x1 : a1;
+    a2 = x2 > a2 ? x2 : a2;
+    a3 = x3 > a3 ? x3 : a3;
   }
-  float best = lanes[0];
-  for (int k = 1; k < kLanes; ++k) best = lanes[k] > best ? lanes[k] : best;
+  a0 = a1 > a0 ? a1 : a0;
+  a2 = a3 > a2 ? a3 : a2;
+  a0 = a2 > a0 ? a2 : a0;
+  float best = a0[0];
+  for (int k = 1; k < 8; ++k) best = a0[k] > best ? a0[k] : best;
   return best;
 }
 
