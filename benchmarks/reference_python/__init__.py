@@ -10,10 +10,11 @@ Needs numpy, opencv-python(-headless) and pyclipper (``make bench`` installs pyc
 """
 
 from .crop import get_minarea_rect_crop, get_rotate_crop_image, sorted_boxes
-from .det import db_postprocess, det_input_size, det_preprocess, unclip
-from .rec import ctc_decode, rec_batch_tensor, rec_resize_norm
+from .det import db_postprocess, det_input_size, det_preprocess, mini_box, unclip
+from .rec import REC_HEIGHT, ctc_decode, rec_batch_tensor, rec_resize_norm, rec_widths
 
 __all__ = [
-    "ctc_decode", "db_postprocess", "det_input_size", "det_preprocess", "get_minarea_rect_crop",
-    "get_rotate_crop_image", "rec_batch_tensor", "rec_resize_norm", "sorted_boxes", "unclip",
+    "REC_HEIGHT", "ctc_decode", "db_postprocess", "det_input_size", "det_preprocess",
+    "get_minarea_rect_crop", "get_rotate_crop_image", "mini_box", "rec_batch_tensor",
+    "rec_resize_norm", "rec_widths", "sorted_boxes", "unclip",
 ]

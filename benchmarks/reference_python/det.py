@@ -42,8 +42,9 @@ def det_preprocess(bgr: np.ndarray, limit_side_len: int = 64, limit_type: str = 
     h, w = det_input_size(bgr.shape[0], bgr.shape[1], limit_side_len, limit_type, max_side_limit)
     if (h, w) != bgr.shape[:2]:
         bgr = cv2.resize(bgr, (w, h))
-    scale = np.float32(1.0 / 255.0)
-    alpha = np.array([scale / s for s in DET_STD], np.float32)
+    # NormalizeImage: alpha = scale / std and beta = -mean / std in Python floats, applied
+    # to the float32 image in float32.
+    alpha = np.array([(1.0 / 255.0) / s for s in DET_STD], np.float32)
     beta = np.array([-m / s for m, s in zip(DET_MEAN, DET_STD)], np.float32)
     img = bgr.astype(np.float32) * alpha + beta
     return np.ascontiguousarray(img.transpose(2, 0, 1)[None])

@@ -13,18 +13,23 @@ REC_MIN_WIDTH = 320  # every line gets at least a 320/48 aspect slot
 REC_MAX_WIDTH = 3200
 
 
+def rec_widths(h: int, w: int, height: int = REC_HEIGHT, min_width: int = REC_MIN_WIDTH,
+               max_width: int = REC_MAX_WIDTH) -> Tuple[int, int]:
+    """(resized width, slot width) of an h x w line: its aspect ratio kept at the network
+    height, at most the slot, which is at least min_width and at most max_width."""
+    ratio = w / float(h)
+    slot = int(height * max(min_width / height, ratio))
+    if slot > max_width:
+        return max_width, max_width
+    return (slot if math.ceil(height * ratio) > slot else int(math.ceil(height * ratio))), slot
+
+
 def rec_resize_norm(line: np.ndarray, height: int = REC_HEIGHT, min_width: int = REC_MIN_WIDTH,
                     max_width: int = REC_MAX_WIDTH) -> np.ndarray:
     """3 x height x slot float32 in [-1, 1]: the line resized to the network height keeping
     its aspect ratio, zero-padded on the right to its slot width."""
-    h, w = line.shape[:2]
-    ratio = w / float(h)
-    slot = int(height * max(min_width / height, ratio))
-    if slot > max_width:
-        resized, resized_w, slot = cv2.resize(line, (max_width, height)), max_width, max_width
-    else:
-        resized_w = slot if math.ceil(height * ratio) > slot else int(math.ceil(height * ratio))
-        resized = cv2.resize(line, (resized_w, height))
+    resized_w, slot = rec_widths(line.shape[0], line.shape[1], height, min_width, max_width)
+    resized = cv2.resize(line, (resized_w, height))
     img = resized.astype(np.float32).transpose(2, 0, 1) / 255
     img -= 0.5
     img /= 0.5

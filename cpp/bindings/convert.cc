@@ -1,6 +1,6 @@
 #include "convert.h"
 
-#include <cstring>
+#include <memory>
 
 #include "geometry/quad.h"
 #include "ppocr/error.h"
@@ -11,6 +11,15 @@ namespace {
 
 void require(bool ok, const std::string& message) {
   if (!ok) ppocr::throw_invalid(message);
+}
+
+// An array over `data`, which `owner` holds; the array's base capsule deletes the owner.
+template <typename T, typename Owner>
+py::array_t<T> lend(std::unique_ptr<Owner> owner, const std::vector<py::ssize_t>& shape,
+                    const T* data) {
+  py::capsule base(owner.get(), [](void* p) { delete static_cast<Owner*>(p); });
+  owner.release();  // the capsule frees it from now on
+  return py::array_t<T>(shape, data, base);
 }
 
 }  // namespace
@@ -36,11 +45,20 @@ cv::Mat float_view(const py::array& values) {
 
 py::array_t<uint8_t> to_array(const cv::Mat& image) {
   CV_Assert(image.depth() == CV_8U);
-  const cv::Mat dense = image.isContinuous() ? image : image.clone();
-  py::array_t<uint8_t> out(std::vector<py::ssize_t>{dense.rows, dense.cols, dense.channels()});
-  // memcpy's pointers must be valid even for 0 bytes; an empty Mat has none.
-  if (!dense.empty()) std::memcpy(out.mutable_data(), dense.data, dense.total() * dense.elemSize());
-  return out;
+  const std::vector<py::ssize_t> shape{image.rows, image.cols, image.channels()};
+  if (image.empty()) return py::array_t<uint8_t>(shape);
+  // Only a Mat that owns (and reference-counts) its buffer may lend it to numpy.
+  const cv::Mat dense = image.isContinuous() && image.u != nullptr ? image : image.clone();
+  auto owner = std::make_unique<cv::Mat>(dense);
+  const uint8_t* data = owner->data;
+  return lend(std::move(owner), shape, data);
+}
+
+py::array_t<float> to_array(ppocr::Tensor&& tensor) {
+  const std::vector<py::ssize_t> shape(tensor.shape.begin(), tensor.shape.end());
+  auto owner = std::make_unique<ppocr::Tensor>(std::move(tensor));
+  const float* data = owner->data.data();
+  return lend(std::move(owner), shape, data);
 }
 
 template <typename Out, typename QuadT>

@@ -179,11 +179,45 @@ void bind_pipeline(py::module_& m) {
           py::arg("images"), py::arg("options") = ppocr::RunOptions{});
 }
 
+// Greedy CTC. The decoder is an object because its dictionary (18,385 strings for PP-OCRv5)
+// costs far more to convert from Python than one line costs to decode: build it once, as the
+// pipeline does, and call decode per line. ctc_decode(probs, characters) stays for one-off use.
+void bind_ctc_decoder(py::module_& ops) {
+  auto decode = [](const ppocr::CtcDecoder& decoder, const py::array& probs) {
+    const cv::Mat p = float_view(probs);
+    ppocr::DecodedText d;
+    {
+      py::gil_scoped_release release;
+      d = decoder.decode(p.ptr<float>(), p.rows, p.cols);
+    }
+    return py::make_tuple(d.text, d.score);
+  };
+  py::class_<ppocr::CtcDecoder>(ops, "CtcDecoder")
+      .def(py::init<std::vector<std::string>>(), py::arg("characters"))
+      .def("decode", decode, py::arg("probs"), "(text, score) of one line's T x C probabilities")
+      .def("__len__", &ppocr::CtcDecoder::class_count);
+  ops.def("ctc_decode", [decode](const py::array& probs, const ppocr::CtcDecoder& decoder) {
+    return decode(decoder, probs);
+  }, py::arg("probs"), py::arg("decoder"));
+  ops.def("ctc_decode", [decode](const py::array& probs, std::vector<std::string> characters) {
+    return decode(ppocr::CtcDecoder(std::move(characters)), probs);
+  }, py::arg("probs"), py::arg("characters"));
+}
+
 // Single stages, for tests and for users who assemble their own pipeline.
 void bind_ops(py::module_& ops) {
   ops.def("det_input_size", [](int h, int w, const ppocr::TextDetOptions& o) {
     const auto s = ppocr::det_input_size(h, w, o);
     return py::make_tuple(s.height, s.width);
+  });
+  ops.def("det_input_tensor", [](const py::array& image, const ppocr::TextDetOptions& o) {
+    const cv::Mat bgr = bgr_view(image);
+    ppocr::Tensor t;
+    {
+      py::gil_scoped_release release;
+      t = ppocr::det_input_tensor(bgr, o);
+    }
+    return to_array(std::move(t));
   });
   ops.def("db_postprocess", [](const py::array& prob_map, int dest_width, int dest_height,
                                const ppocr::TextDetOptions& o) {
@@ -223,19 +257,11 @@ void bind_ops(py::module_& ops) {
   ops.def("crop_text_line", [](const py::array& image, const py::array& quad) {
     return to_array(ppocr::crop_text_line(bgr_view(image), quad_from(quad)));
   });
-  ops.def("ctc_decode", [](const py::array& probs, std::vector<std::string> characters) {
-    const cv::Mat p = float_view(probs);
-    const ppocr::CtcDecoder decoder(std::move(characters));
-    const auto d = decoder.decode(p.ptr<float>(), p.rows, p.cols);
-    return py::make_tuple(d.text, d.score);
-  });
+  bind_ctc_decoder(ops);
   ops.def("rec_batch_tensor", [](const std::vector<py::array>& lines, const ppocr::TextRecOptions& o) {
     std::vector<cv::Mat> views;
     for (const auto& l : lines) views.push_back(bgr_view(l));
-    const ppocr::Tensor t = ppocr::rec_batch_tensor(views, o);
-    py::array_t<float> out(std::vector<py::ssize_t>(t.shape.begin(), t.shape.end()));
-    std::copy(t.data.begin(), t.data.end(), out.mutable_data());
-    return out;
+    return to_array(ppocr::rec_batch_tensor(views, o));
   });
   ops.def("doc_orientation_input", [](const py::array& image) {
     return to_array(ppocr::doc_orientation_input(bgr_view(image)));

@@ -33,7 +33,8 @@ def run_smoke(script: str, tmp_path: Path, data_dir: Path, *extra: str) -> tuple
 def test_stages_smoke_same_output_and_timed(tmp_path, data_dir):
     result, stdout = run_smoke("bench_stages.py", tmp_path, data_dir)
     stages = result["stages"]
-    assert set(stages) == {"db_postprocess", "reading_order", "crop", "rec_preprocess", "ctc_decode"}
+    assert set(stages) == {"det_preprocess", "db_postprocess", "reading_order", "crop",
+                           "rec_preprocess", "ctc_decode"}
     for name, s in stages.items():
         assert s["n_calls"] > 0, name
         assert s["agreement"]["identical"], (name, s["agreement"]["detail"])

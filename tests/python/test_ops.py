@@ -196,6 +196,36 @@ def test_det_input_size_rejects_bad_sizes(h, w, max_side):
         ops.det_input_size(h, w, det_opts(64, "min", max_side_limit=max_side))
 
 
+def paddlex_normalize(bgr):
+    """PaddleX's NormalizeImage: alpha = scale / std, beta = -mean / std in Python floats,
+    applied per channel to the float32 image in float32; then HWC -> 1 x CHW."""
+    mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+    img = bgr.astype(np.float32)
+    for c in range(3):
+        img[..., c] *= (1.0 / 255) / std[c]
+        img[..., c] += -mean[c] / std[c]
+    return img.transpose(2, 0, 1)[None]
+
+
+def test_det_input_tensor_is_paddlex_normalisation_bit_for_bit():
+    # 64 x 256: already the detector's size (sides >= 64, multiples of 32), so no resize.
+    values = np.tile(np.arange(256, dtype=np.uint8), 64).reshape(64, 256)
+    bgr = np.ascontiguousarray(np.stack([values, values.T.reshape(64, 256), 255 - values], -1))
+    t = ops.det_input_tensor(bgr, det_opts())
+    assert t.shape == (1, 3, 64, 256) and t.dtype == np.float32
+    assert np.array_equal(t, paddlex_normalize(bgr))
+
+
+def test_det_input_tensor_resizes_and_pads_tiny_images():
+    bgr = np.full((50, 90, 3), 128, np.uint8)  # min side 50 < 64: scaled up to 64 x 115 -> 64 x 128
+    t = ops.det_input_tensor(bgr, det_opts())
+    assert t.shape == (1, 3) + ops.det_input_size(50, 90, det_opts())
+    assert np.array_equal(t, paddlex_normalize(np.full((64, 128, 3), 128, np.uint8)))
+    tiny = np.full((10, 20, 3), 255, np.uint8)  # h + w < 64: zero-padded to 32 x 32 first
+    t = ops.det_input_tensor(tiny, det_opts())
+    assert t.shape[2:] == ops.det_input_size(32, 32, det_opts())
+
+
 def test_det_input_size_huge_limit_does_not_overflow():
     # ratio 1e9 -> 1e9 x 3e9 (Python ints), cap 4000/3e9 -> 1333 x 4000 -> 1344 x 4000
     assert ref_det_size(1, 3, 10**9, "min") == (1344, 4000)
@@ -665,6 +695,22 @@ def test_ctc_score_matches_numpy_on_random_probs():
         assert score == pytest.approx(expected, abs=1e-5)
 
 
+def test_ctc_decoder_object_matches_one_off_decoding():
+    rng = np.random.default_rng(8)
+    chars = ["<blank>"] + [chr(ord("a") + i) for i in range(25)]
+    decoder = ops.CtcDecoder(chars)
+    assert len(decoder) == 26
+    for _ in range(5):
+        p = rng.random((30, 26)).astype(np.float32)
+        want = ops.ctc_decode(p, chars)
+        assert decoder.decode(p) == want
+        assert ops.ctc_decode(p, decoder) == want
+    with pytest.raises(InvalidArgumentError):
+        decoder.decode(np.full((4, 5), 0.1, np.float32))
+    with pytest.raises(InvalidArgumentError):
+        ops.CtcDecoder(["<blank>"])
+
+
 @pytest.mark.parametrize("classes", [3, 5])
 def test_ctc_class_count_mismatch(classes):
     with pytest.raises(InvalidArgumentError):
@@ -748,6 +794,30 @@ def test_rec_batch_custom_options():
     wide = np.full((10, 400, 3), 200, np.uint8)
     t = ops.rec_batch_tensor([wide], rec_opts(image_height=32, min_image_width=100, max_image_width=500))
     assert t.shape == (1, 3, 32, 500)  # 1280 capped
+
+
+def test_rec_batch_normalisation_is_paddleocr_float32_steps():
+    # 48 rows and >= 320 columns: the resize keeps the size, so every value 0..255 arrives
+    # as is, and each must equal PaddleOCR's `/ 255`, `- 0.5`, `/ 0.5` in float32 bit for bit.
+    values = np.tile(np.arange(256, dtype=np.uint8), 2)  # 512 columns
+    img = np.stack([values, values[::-1], np.roll(values, 7)], axis=-1)[None].repeat(48, axis=0)
+    t = ops.rec_batch_tensor([np.ascontiguousarray(img)], rec_opts())
+    expected = img.astype(np.float32).transpose(2, 0, 1) / 255
+    expected -= 0.5
+    expected /= 0.5
+    assert t.shape == (1, 3, 48, 512)
+    assert np.array_equal(t[0], expected)
+
+
+def test_rec_batch_tensor_outlives_its_inputs():
+    import gc
+    lines = [np.full((10, 40, 3), 200, np.uint8)]
+    t = ops.rec_batch_tensor(lines, rec_opts())
+    first = t.copy()
+    del lines
+    gc.collect()
+    _ = [np.ones((1000, 1000), np.float32) for _ in range(3)]  # reuse freed memory, if any
+    assert np.array_equal(t, first)
 
 
 def test_rec_batch_rejects_empty_list():

@@ -6,6 +6,7 @@
 
 #include "engine/call_context.h"
 #include "engine/graph_rewrites.h"
+#include "image/tensor_ops.h"
 #include "ppocr/error.h"
 
 namespace ppocr {
@@ -204,7 +205,7 @@ Tensor OvSession::infer(const Tensor& input) const {
     const ov::Tensor out = lease.get().get_output_tensor(0);
     const ov::Shape out_shape = out.get_shape();  // returned by value
     result.shape.assign(out_shape.begin(), out_shape.end());
-    result.data.resize(out.get_size());
+    assign_zeros(result.data, out.get_size());  // huge pages: a page-sized map is megabytes
     std::memcpy(result.data.data(), out.data<const float>(), out.get_byte_size());
   } catch (const ov::Exception& e) {
     throw Error(ErrorCode::kRuntime, "openvino: inference failed for " + model_path_ + ": " + e.what());

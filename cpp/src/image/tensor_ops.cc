@@ -1,38 +1,80 @@
 #include "image/tensor_ops.h"
 
+#include <cstdint>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "ppocr/error.h"
 
 namespace ppocr {
+namespace {
 
-Normalization Normalization::mean_std(const std::array<float, 3>& mean,
-                                      const std::array<float, 3>& std, bool swap_rb) {
+// out = pixel * scale + offset, two float operations rounded one after the other as numpy
+// evaluates `img.astype(float32) * alpha + beta`.
+Normalization affine(const std::array<float, 3>& scale, const std::array<float, 3>& offset,
+                     bool swap_rb) {
   Normalization n;
-  for (int c = 0; c < 3; ++c) {
-    // Same algebra (and so the same float rounding) as PaddleOCR: alpha = scale / std,
-    // beta = -mean / std.
-    n.scale[c] = static_cast<float>((1.0 / 255.0) / std[c]);
-    n.offset[c] = static_cast<float>(-mean[c] / std[c]);
-  }
   n.swap_rb = swap_rb;
+  for (int c = 0; c < 3; ++c) {
+    for (int v = 0; v < 256; ++v) n.tables[c][v] = static_cast<float>(v) * scale[c] + offset[c];
+  }
   return n;
 }
 
+}  // namespace
+
+Normalization Normalization::mean_std(const std::array<double, 3>& mean,
+                                      const std::array<double, 3>& std, bool swap_rb) {
+  std::array<float, 3> scale{};
+  std::array<float, 3> offset{};
+  for (int c = 0; c < 3; ++c) {
+    // Same algebra (and so the same float rounding) as PaddleOCR: alpha = scale / std and
+    // beta = -mean / std in Python floats (double), applied to the float32 image as float32.
+    scale[c] = static_cast<float>((1.0 / 255.0) / std[c]);
+    offset[c] = static_cast<float>(-mean[c] / std[c]);
+  }
+  return affine(scale, offset, swap_rb);
+}
+
 Normalization Normalization::imagenet(bool swap_rb) {
-  return mean_std({0.485f, 0.456f, 0.406f}, {0.229f, 0.224f, 0.225f}, swap_rb);
+  return mean_std({0.485, 0.456, 0.406}, {0.229, 0.224, 0.225}, swap_rb);
 }
 
 Normalization Normalization::symmetric() {
-  return Normalization{{2.0f / 255.0f, 2.0f / 255.0f, 2.0f / 255.0f}, {-1.0f, -1.0f, -1.0f}, false};
+  // PaddleOCR's resize_norm_img: `/ 255`, `-= 0.5`, `/= 0.5` in float32, each step rounded.
+  // (One multiply-add by 2/255 differs from it by an ulp on 111 of the 256 values.)
+  Normalization n;
+  for (auto& table : n.tables) {
+    for (int v = 0; v < 256; ++v) table[v] = (static_cast<float>(v) / 255.0f - 0.5f) / 0.5f;
+  }
+  return n;
 }
 
-Normalization Normalization::unit() {
-  return Normalization{{1.0f / 255.0f, 1.0f / 255.0f, 1.0f / 255.0f}, {0.0f, 0.0f, 0.0f}, false};
+Normalization Normalization::unit(bool swap_rb) {
+  return affine({1.0f / 255.0f, 1.0f / 255.0f, 1.0f / 255.0f}, {0.0f, 0.0f, 0.0f}, swap_rb);
+}
+
+void assign_zeros(std::vector<float>& data, size_t n) {
+  data.clear();
+  data.reserve(n);  // allocated, not yet touched: the advice below still applies
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(data.data());
+  const uintptr_t end = begin + n * sizeof(float);
+  const uintptr_t first = (begin + kHugePage - 1) & ~(kHugePage - 1);
+  const uintptr_t last = end & ~(kHugePage - 1);
+  // Advice only: where it is refused (THP off, no huge pages free) the pages are small.
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+#endif
+  data.assign(n, 0.0f);
 }
 
 Tensor make_nchw(int batch, int height, int width) {
   Tensor t;
   t.shape = {batch, 3, height, width};
-  t.data.assign(t.element_count(), 0.0f);
+  assign_zeros(t.data, t.element_count());
   return t;
 }
 
@@ -45,17 +87,24 @@ void write_nchw(const cv::Mat& bgr, const Normalization& norm, Tensor& tensor, i
   }
   const size_t plane = static_cast<size_t>(height) * width;
   float* base = tensor.data.data() + static_cast<size_t>(index) * 3 * plane;
-  for (int c = 0; c < 3; ++c) {
-    const int src_c = norm.swap_rb ? 2 - c : c;
-    const float scale = norm.scale[c];
-    const float offset = norm.offset[c];
-    float* out_plane = base + c * plane;
-    for (int y = 0; y < bgr.rows; ++y) {
-      const uint8_t* row = bgr.ptr<uint8_t>(y);
-      float* out = out_plane + static_cast<size_t>(y) * width;
-      for (int x = 0; x < bgr.cols; ++x) {
-        out[x] = static_cast<float>(row[x * 3 + src_c]) * scale + offset;
-      }
+  // Output channel c reads input channel src[c]; each table belongs to its output channel.
+  const int src0 = norm.swap_rb ? 2 : 0;
+  const int src2 = 2 - src0;
+  const float* t0 = norm.tables[0].data();
+  const float* t1 = norm.tables[1].data();
+  const float* t2 = norm.tables[2].data();
+  // One pass over the interleaved pixels writes all three planes: each source byte is read
+  // once, and the three output streams are sequential.
+  for (int y = 0; y < bgr.rows; ++y) {
+    const uint8_t* px = bgr.ptr<uint8_t>(y);
+    const size_t row = static_cast<size_t>(y) * width;
+    float* out0 = base + row;
+    float* out1 = out0 + plane;
+    float* out2 = out1 + plane;
+    for (int x = 0; x < bgr.cols; ++x, px += 3) {
+      out0[x] = t0[px[src0]];
+      out1[x] = t1[px[1]];
+      out2[x] = t2[px[src2]];
     }
   }
 }

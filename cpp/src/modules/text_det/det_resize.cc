@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include <opencv2/imgproc.hpp>
+
+#include "image/tensor_ops.h"
 #include "ppocr/error.h"
 
 namespace ppocr {
@@ -54,6 +57,19 @@ cv::Mat pad_tiny_image(const cv::Mat& bgr) {
   cv::Mat padded(std::max(32, bgr.rows), std::max(32, bgr.cols), bgr.type(), cv::Scalar::all(0));
   bgr.copyTo(padded(cv::Rect(0, 0, bgr.cols, bgr.rows)));
   return padded;
+}
+
+Tensor det_input_tensor(const cv::Mat& bgr, const TextDetOptions& options) {
+  static const Normalization kBgrImagenet = Normalization::imagenet(false);
+  const cv::Mat padded = pad_tiny_image(bgr);
+  const DetInputSize size = det_input_size(padded.rows, padded.cols, options);
+  cv::Mat resized = padded;  // uint8, normalised on its way into the tensor
+  if (size.height != padded.rows || size.width != padded.cols) {
+    cv::resize(padded, resized, cv::Size(size.width, size.height));
+  }
+  Tensor input = make_nchw(1, size.height, size.width);
+  write_nchw(resized, kBgrImagenet, input, 0);
+  return input;
 }
 
 }  // namespace ppocr

@@ -1,8 +1,5 @@
 #include "modules/text_det/text_detector.h"
 
-#include <opencv2/imgproc.hpp>
-
-#include "image/tensor_ops.h"
 #include "modules/text_det/det_resize.h"
 #include "ppocr/error.h"
 
@@ -17,16 +14,7 @@ cv::Mat probability_map(Tensor& output) {
 }
 
 DetectedBoxes TextDetector::detect(const cv::Mat& bgr, const TextDetOptions& options) const {
-  const cv::Mat padded = pad_tiny_image(bgr);
-  const DetInputSize size = det_input_size(padded.rows, padded.cols, options);
-  cv::Mat resized = padded;
-  if (size.height != padded.rows || size.width != padded.cols) {
-    cv::resize(padded, resized, cv::Size(size.width, size.height));
-  }
-  Tensor input = make_nchw(1, size.height, size.width);
-  // The detector takes BGR with ImageNet statistics in BGR order, as PaddleOCR feeds it.
-  write_nchw(resized, Normalization::imagenet(false), input, 0);
-  Tensor output = engine_->infer(input);
+  Tensor output = engine_->infer(det_input_tensor(bgr, options));
   // Boxes go to the original image's size (not the padded one), as PaddleOCR scales them.
   return db_postprocess(probability_map(output), bgr.cols, bgr.rows, options);
 }

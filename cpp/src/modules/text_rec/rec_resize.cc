@@ -33,11 +33,12 @@ Tensor rec_batch_tensor(const std::vector<cv::Mat>& lines, const TextRecOptions&
     if (line.empty()) throw_invalid("empty text-line image");
     batch_width = std::max(batch_width, rec_slot_width(line, o));
   }
+  static const Normalization kNormalization = Normalization::symmetric();
   Tensor tensor = make_nchw(static_cast<int>(lines.size()), o.image_height, batch_width);
-  cv::Mat resized;
+  cv::Mat resized;  // uint8, normalised on its way into the tensor
   for (size_t i = 0; i < lines.size(); ++i) {
     cv::resize(lines[i], resized, cv::Size(rec_resized_width(lines[i], o), o.image_height));
-    write_nchw(resized, Normalization::symmetric(), tensor, static_cast<int>(i));
+    write_nchw(resized, kNormalization, tensor, static_cast<int>(i));
   }
   return tensor;
 }
