@@ -161,6 +161,8 @@ OvSession::~OvSession() {
 }
 
 void OvSession::release_memory() const {
+  std::unique_lock<std::shared_mutex> idle(busy_, std::try_to_lock);
+  if (!idle.owns_lock()) return;
   latency_->release_memory();
   if (const CompiledVariant* throughput = throughput_ready_.load()) throughput->release_memory();
 }
@@ -194,6 +196,7 @@ Tensor OvSession::infer(const Tensor& input) const {
       variant_for(context != nullptr ? context->schedule : Schedule::kLatency);
   ov::Shape shape(input.shape.begin(), input.shape.end());
   const ScopedInference timed;
+  const std::shared_lock<std::shared_mutex> running(busy_);
   RequestLease<CompiledVariant> lease(variant);
   Tensor result;
   try {
