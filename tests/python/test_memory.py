@@ -116,3 +116,21 @@ def test_wide_recognition_batches_run_in_parts_of_the_batch_width(data_dir):
     assert all(len(widths) == 1 for widths in batches)
     assert any(width > MAX_COLUMNS_PER_CALL // REC_BATCH for widths in batches for width in widths)
     assert len(rec) > len(batches)  # some batch was split
+
+
+def test_a_smaller_kernel_cache_gives_the_same_results(data_dir, ocr_reference_config):
+    """EngineOptions.runtime_cache_capacity trades speed on repeated shapes for memory;
+    what the models compute stays the same (0: no cache at all)."""
+    cfg = OcrConfig(**REFERENCE_KWARGS)
+    models = {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
+              "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
+    core_config = to_core_config(cfg, models, _core)
+    assert core_config.engine.runtime_cache_capacity == -1  # OpenVINO's default unless asked
+    core_config.engine.runtime_cache_capacity = 0
+    pipeline = _core.OcrPipeline(core_config)
+    for name in ("paddleocr_tests/table.jpg", "icdar2015_subset/imgs/img_7.jpg"):
+        image = load_image(data_dir / name)
+        ours = pipeline.run(image, _core.RunOptions())
+        default = ocr_reference_config.predict(image)[0]
+        assert ours["rec_texts"] == default["rec_texts"], name
+        assert len(ours["rec_texts"]) > 5, name

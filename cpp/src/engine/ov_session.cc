@@ -70,6 +70,10 @@ ov::AnyMap compile_properties(const std::string& device, const EngineOptions& op
   if (!options.cache_dir.empty()) properties.emplace(ov::cache_dir(options.cache_dir));
   if (device != "CPU") return properties;
   if (options.cpu_threads > 0) properties.emplace(ov::inference_num_threads(options.cpu_threads));
+  if (options.runtime_cache_capacity >= 0) {
+    // No typed property for it in the public headers; the plugin reads this key.
+    properties.emplace("CPU_RUNTIME_CACHE_CAPACITY", options.runtime_cache_capacity);
+  }
   // Pin the precision: left alone, the CPU plugin silently picks bf16 on AMX/AVX512-BF16
   // machines, which changes recognised text.
   properties.emplace(ov::hint::inference_precision(to_ov(options.precision)));
