@@ -13,6 +13,7 @@ the images with the highest peaks.
 
     .venv/bin/python benchmarks/bench_memory_stages.py
     .venv/bin/python benchmarks/bench_memory_stages.py --python /other/venv/bin/python,.venv/bin/python
+    .venv/bin/python benchmarks/bench_memory_stages.py --smoke   # 3 images
 """
 
 from __future__ import annotations
@@ -103,15 +104,20 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=default_data_dir())
     parser.add_argument("--images", type=int, default=0, help="only the first N images")
     parser.add_argument("--top", type=int, default=6, help="images shown per interpreter")
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    parser.add_argument("--smoke", action="store_true", help="3 images; JSON to results/*_smoke.json")
+    parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--worker", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker is not None:
         worker(args.worker)
         return
     images = [str(p) for p in image_list(args.data)]
+    if args.smoke:
+        args.images = args.images or 3
     if args.images > 0:
         images = images[:args.images]
+    if args.json is None:
+        args.json = DEFAULT_JSON.with_name(DEFAULT_JSON.stem + "_smoke.json") if args.smoke else DEFAULT_JSON
     runs = [measure(python, images) for python in args.python.split(",")]
     print(format_table(["interpreter", "after construction", "peak", "at the end", "sum of call times"],
                        [[r["python"], f"{r['construct_rss_mb']:.0f} MB", f"{r['peak_mb']:.0f} MB",
