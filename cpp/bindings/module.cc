@@ -91,6 +91,7 @@ void bind_config(py::module_& m) {
           [](ppocr::EngineOptions& o, const std::string& s) { o.precision = ppocr::parse_precision(s); })
       .def_readwrite("enable_mkldnn", &ppocr::EngineOptions::enable_mkldnn)
       .def_readwrite("throughput_streams", &ppocr::EngineOptions::throughput_streams)
+      .def_readwrite("runtime_cache_capacity", &ppocr::EngineOptions::runtime_cache_capacity)
       .def_readwrite("cache_dir", &ppocr::EngineOptions::cache_dir);
 
   py::enum_<ppocr::Schedule>(m, "Schedule")

@@ -133,6 +133,7 @@ struct OcrPipeline::Impl {
   std::shared_ptr<const TextlineClassifier> textline_classifier;
   std::shared_ptr<const TextRecognizer> text_recognizer;
   std::vector<std::shared_ptr<const Engine>> engines;  // every loaded model
+  std::shared_ptr<const Engine> text_det_engine;
   // Calls in progress hold it shared; releasing the engines' memory takes it exclusively,
   // so that never overlaps an inference.
   mutable std::shared_mutex activity;
@@ -174,6 +175,7 @@ OcrPipeline::OcrPipeline(PipelineConfig config, const EngineFactory& engine_fact
       load_if<DocOrientationClassifier>("doc_orientation", m.doc_orientation, f, e, engines);
   impl_->doc_unwarper = load_if<DocUnwarper>("doc_unwarping", m.doc_unwarping, f, e, engines);
   impl_->text_detector = load_if<TextDetector>("text_det", m.text_det, f, e, engines);
+  impl_->text_det_engine = engines.back();
   impl_->textline_classifier =
       load_if<TextlineClassifier>("textline_orientation", m.textline_orientation, f, e, engines);
   engines.push_back(load_engine("text_rec", m.text_rec, f, e));
@@ -308,6 +310,11 @@ OcrResult OcrPipeline::Impl::run(const cv::Mat& bgr, const RunOptions& o) const 
     result.dt_polys.push_back(boxes.quads[index]);
     result.dt_scores.push_back(boxes.scores[index]);
   }
+  // The detector's buffers are sized for the whole page (hundreds of MB for a large one);
+  // free them before recognition allocates its own, so a call peaks at the larger of the
+  // two rather than their sum. Only when no other call runs: a sibling would just have to
+  // allocate them again.
+  if (calls_running.load() == 1) text_det_engine->release_memory();
   result.timings.text_det = stage.lap();
   if (lines.empty()) return result;
 

@@ -43,7 +43,9 @@ PKG=$BUILD/pkg/ppocr_native
 rm -rf "$BUILD/pkg"
 mkdir -p "$PKG"
 ln -s "$ROOT"/python/ppocr_native/*.py "$PKG"/
-ln -s "$ROOT"/python/ppocr_native/engines "$PKG"/   # subpackages too
+for sub in "$ROOT"/python/ppocr_native/*/__init__.py; do   # subpackages too
+  ln -s "$(dirname "$sub")" "$PKG"/
+done
 ln -s "$SO" "$PKG"/
 
 # --- 3. tests ------------------------------------------------------------------------------

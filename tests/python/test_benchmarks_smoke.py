@@ -75,6 +75,17 @@ def test_memory_smoke_samples_every_image(tmp_path, data_dir):
     assert Path(result["plot"]).is_file()
 
 
+def test_memory_stages_smoke_reports_every_stage(tmp_path, data_dir):
+    result, stdout = run_smoke("bench_memory_stages.py", tmp_path, data_dir)
+    (run,) = result["runs"]
+    assert len(run["images"]) == 3
+    for image in run["images"]:
+        assert image["call_peak_mb"] >= max(image["rss_before_mb"], image["rss_after_mb"]) - 1
+        assert image["det_peak_mb"] > 0 and image["rec_peak_mb"] > 0
+    assert run["peak_mb"] >= run["construct_rss_mb"]
+    assert "highest call peaks" in stdout
+
+
 def test_detsize_smoke_default_matches_reference(tmp_path, data_dir):
     result, _ = run_smoke("bench_detsize.py", tmp_path, data_dir)
     default = result["settings"]["min 64 (default)"]["agreement"]

@@ -18,7 +18,8 @@ class Engine {
   virtual Tensor infer(const Tensor& input) const = 0;
   virtual const std::string& model_path() const = 0;
   // Frees what the backend keeps between calls (intermediate buffers sized for the largest
-  // input seen so far). Only called while no infer() of this engine is running.
+  // input seen so far). May be called at any time: an engine with an inference running
+  // leaves its memory alone (OvSession), or ignores the call.
   virtual void release_memory() const {}
 };
 

@@ -71,6 +71,10 @@ ov::AnyMap compile_properties(const std::string& device, const EngineOptions& op
   if (!options.cache_dir.empty()) properties.emplace(ov::cache_dir(options.cache_dir));
   if (device != "CPU") return properties;
   if (options.cpu_threads > 0) properties.emplace(ov::inference_num_threads(options.cpu_threads));
+  if (options.runtime_cache_capacity >= 0) {
+    // No typed property for it in the public headers; the plugin reads this key.
+    properties.emplace("CPU_RUNTIME_CACHE_CAPACITY", options.runtime_cache_capacity);
+  }
   // Pin the precision: left alone, the CPU plugin silently picks bf16 on AMX/AVX512-BF16
   // machines, which changes recognised text.
   properties.emplace(ov::hint::inference_precision(to_ov(options.precision)));
@@ -162,6 +166,8 @@ OvSession::~OvSession() {
 }
 
 void OvSession::release_memory() const {
+  std::unique_lock<std::shared_mutex> idle(busy_, std::try_to_lock);
+  if (!idle.owns_lock()) return;
   latency_->release_memory();
   if (const CompiledVariant* throughput = throughput_ready_.load()) throughput->release_memory();
 }
@@ -195,6 +201,7 @@ Tensor OvSession::infer(const Tensor& input) const {
       variant_for(context != nullptr ? context->schedule : Schedule::kLatency);
   ov::Shape shape(input.shape.begin(), input.shape.end());
   const ScopedInference timed;
+  const std::shared_lock<std::shared_mutex> running(busy_);
   RequestLease<CompiledVariant> lease(variant);
   Tensor result;
   try {

@@ -4,6 +4,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ class OvSession final : public Engine {
   std::string device_;
   EngineOptions options_;
   std::unique_ptr<CompiledVariant> latency_;
+  // Inferences hold it shared; release_memory() only runs when it gets it exclusively, so it
+  // never pulls buffers from under a running inference (it skips instead).
+  mutable std::shared_mutex busy_;
   // The throughput compilation is started in the background by the first call that asks
   // for it; until it is ready such calls run on the latency compilation (same outputs).
   // Single-image users never wait for it, and a cold start pays for one compile, not two.

@@ -23,7 +23,7 @@ int rec_resized_width(const cv::Mat& line, const TextRecOptions& o) {
   return wanted > slot ? slot : static_cast<int>(wanted);
 }
 
-Tensor rec_batch_tensor(const std::vector<cv::Mat>& lines, const TextRecOptions& o) {
+int rec_batch_width(const std::vector<cv::Mat>& lines, const TextRecOptions& o) {
   if (lines.empty()) throw_invalid("no text lines to recognise");
   if (o.image_height <= 0 || o.min_image_width <= 0 || o.max_image_width <= 0) {
     throw_invalid("recognition image height and widths must be > 0");
@@ -32,6 +32,18 @@ Tensor rec_batch_tensor(const std::vector<cv::Mat>& lines, const TextRecOptions&
   for (const auto& line : lines) {
     if (line.empty()) throw_invalid("empty text-line image");
     batch_width = std::max(batch_width, rec_slot_width(line, o));
+  }
+  return batch_width;
+}
+
+Tensor rec_batch_tensor(const std::vector<cv::Mat>& lines, const TextRecOptions& o) {
+  return rec_batch_tensor(lines, o, rec_batch_width(lines, o));
+}
+
+Tensor rec_batch_tensor(const std::vector<cv::Mat>& lines, const TextRecOptions& o,
+                        int batch_width) {
+  if (batch_width < rec_batch_width(lines, o)) {
+    throw_invalid("recognition batch width is narrower than one of its lines");
   }
   static const Normalization kNormalization = Normalization::symmetric();
   Tensor tensor = make_nchw(static_cast<int>(lines.size()), o.image_height, batch_width);

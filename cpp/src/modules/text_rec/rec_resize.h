@@ -21,4 +21,12 @@ int rec_resized_width(const cv::Mat& line, const TextRecOptions& options);
 // one [N, 3, H, max slot width] tensor normalised to [-1, 1].
 Tensor rec_batch_tensor(const std::vector<cv::Mat>& lines, const TextRecOptions& options);
 
+// The widest slot among `lines` (the padded width rec_batch_tensor gives them).
+int rec_batch_width(const std::vector<cv::Mat>& lines, const TextRecOptions& options);
+
+// As above, padded to `batch_width` (at least every line's slot width): part of a larger
+// batch packed with that batch's width, so each line gets the same input it would get there.
+Tensor rec_batch_tensor(const std::vector<cv::Mat>& lines, const TextRecOptions& options,
+                        int batch_width);
+
 }  // namespace ppocr

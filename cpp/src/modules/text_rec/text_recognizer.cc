@@ -9,6 +9,10 @@
 
 namespace ppocr {
 
+size_t TextRecognizer::rows_per_call(int batch_width) {
+  return static_cast<size_t>(std::max(1, kMaxColumnsPerCall / std::max(1, batch_width)));
+}
+
 std::vector<DecodedText> TextRecognizer::recognize(const std::vector<cv::Mat>& lines,
                                                    const TextRecOptions& options) const {
   if (options.batch_size <= 0) throw_invalid("text_recognition_batch_size must be > 0");
@@ -27,15 +31,25 @@ std::vector<DecodedText> TextRecognizer::recognize(const std::vector<cv::Mat>& l
     const size_t end = std::min(order.size(), start + batch);
     std::vector<cv::Mat> group;
     for (size_t i = start; i < end; ++i) group.push_back(lines[order[i]]);
-    const Tensor output = engine_->infer(rec_batch_tensor(group, options));
-    if (output.shape.size() != 3 || static_cast<size_t>(output.dim(0)) != group.size()) {
-      throw Error(ErrorCode::kRuntime, "text recognition model must output [N, T, classes]");
-    }
-    const int timesteps = static_cast<int>(output.dim(1));
-    const int classes = static_cast<int>(output.dim(2));
-    for (size_t i = start; i < end; ++i) {
-      const float* probs = output.data.data() + (i - start) * timesteps * classes;
-      results[order[i]] = decoder_.decode(probs, timesteps, classes);
+    const int width = rec_batch_width(group, options);
+    // A wide batch runs a few rows at a time, each part padded to the whole batch's width:
+    // rows never interact inside the model, so every line gets the same input and the same
+    // output as in one call, while the model's buffers (the [rows, width / 8, classes]
+    // probabilities above all) shrink with the rows.
+    const size_t rows = rows_per_call(width);
+    for (size_t part = 0; part < group.size(); part += rows) {
+      const size_t part_end = std::min(group.size(), part + rows);
+      const std::vector<cv::Mat> members(group.begin() + part, group.begin() + part_end);
+      const Tensor output = engine_->infer(rec_batch_tensor(members, options, width));
+      if (output.shape.size() != 3 || static_cast<size_t>(output.dim(0)) != members.size()) {
+        throw Error(ErrorCode::kRuntime, "text recognition model must output [N, T, classes]");
+      }
+      const int timesteps = static_cast<int>(output.dim(1));
+      const int classes = static_cast<int>(output.dim(2));
+      for (size_t i = part; i < part_end; ++i) {
+        const float* probs = output.data.data() + (i - part) * timesteps * classes;
+        results[order[start + i]] = decoder_.decode(probs, timesteps, classes);
+      }
     }
   });
   return results;

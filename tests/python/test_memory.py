@@ -1,0 +1,136 @@
+"""Memory policy: one large page's working memory, and recognition batches split by width.
+
+The bounds come from measurements on the dev machine (README, "Memory"), with margin: the
+WildReceipt page 1.jpeg (1,200 x 1,600, 52 lines) raised a fresh process's peak RSS by
+598 MB before the detector's buffers were freed ahead of recognition and wide recognition
+batches were split, by about 355 MB after. Nothing here is timed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import List, Tuple
+
+import numpy as np
+import pytest
+
+from conftest import REFERENCE_KWARGS
+from ppocr_native import _core
+from ppocr_native.config import OcrConfig, to_core_config
+from ppocr_native.image_io import load_image
+from ppocr_native.models import resolve_model
+
+LARGE_PAGE = "wildreceipt_toy/1.jpeg"
+PEAK_RISE_BOUND_MB = 480
+MAX_COLUMNS_PER_CALL = 6 * 320  # TextRecognizer::kMaxColumnsPerCall
+REC_BATCH = 6
+
+PEAK_PROBE = r"""
+import json, sys
+from ppocr_native import PaddleOCR
+
+def rss_mb():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+def hwm_mb():
+    with open('/proc/self/status') as f:
+        return next(int(l.split()[1]) / 1024 for l in f if l.startswith('VmHWM'))
+
+ocr = PaddleOCR(**json.loads(sys.argv[1]))
+with open('/proc/self/clear_refs', 'w') as f:
+    f.write('5')  # the peak from here on: the call's own working memory
+before = rss_mb()
+texts = ocr.predict(sys.argv[2])[0]['rec_texts']
+print(json.dumps({'rise_mb': hwm_mb() - before, 'lines': len(texts)}))
+"""
+
+
+def _clear_refs_supported() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _clear_refs_supported(), reason="needs Linux /proc/self/clear_refs")
+def test_a_large_page_peaks_at_its_larger_stage_not_their_sum(data_dir):
+    """Fresh process, one 1,200 x 1,600 page: the call's peak RSS rise stays under the bound."""
+    page = data_dir / LARGE_PAGE
+    done = subprocess.run([sys.executable, "-c", PEAK_PROBE, json.dumps(REFERENCE_KWARGS), str(page)],
+                          capture_output=True, text=True, timeout=600, check=True)
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report["lines"] > 40  # the page really went through both stages
+    assert report["rise_mb"] < PEAK_RISE_BOUND_MB, report
+
+
+class RecordingEngine:
+    """The real model through OpenVINO's Python API, noting the shape of every input."""
+
+    def __init__(self, path: str, shapes: List[Tuple[int, ...]]):
+        import openvino as ov
+
+        self.model = ov.Core().compile_model(path, "CPU", {"INFERENCE_NUM_THREADS": 2})
+        self.shapes = shapes
+
+    def infer(self, batch: np.ndarray) -> np.ndarray:
+        self.shapes.append(tuple(batch.shape))
+        return self.model(batch)[0]
+
+
+def test_wide_recognition_batches_run_in_parts_of_the_batch_width(data_dir):
+    """Every line still goes through the model once, padded to its batch's width; wide
+    batches arrive in parts of at most MAX_COLUMNS_PER_CALL columns (one row at least)."""
+    cfg = OcrConfig(**REFERENCE_KWARGS)
+    models = {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
+              "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
+    core_config = to_core_config(cfg, models, _core)
+    core_config.engine.throughput_streams = 1  # batches in order, so parts stay adjacent
+    shapes = {"text_det": [], "text_rec": []}
+    pipeline = _core.OcrPipeline(
+        core_config, lambda stage, path, options: RecordingEngine(path, shapes[stage]))
+    result = pipeline.run(load_image(data_dir / "paddleocr_tests/book.jpg"), _core.RunOptions())
+
+    rec = shapes["text_rec"]
+    lines = len(result["dt_polys"])
+    assert sum(shape[0] for shape in rec) == lines
+    for rows, _, _, width in rec:
+        assert rows == 1 or rows * width <= MAX_COLUMNS_PER_CALL
+    # Regroup the calls into the batches PaddleOCR forms (6 lines each, the last one
+    # shorter): the parts of one batch share its width.
+    batches, rows_in_batch = [], 0
+    for rows, _, _, width in rec:
+        if rows_in_batch == 0:
+            batches.append(set())
+        batches[-1].add(width)
+        rows_in_batch += rows
+        assert rows_in_batch <= REC_BATCH
+        if rows_in_batch == REC_BATCH:
+            rows_in_batch = 0
+    assert len(batches) == -(-lines // REC_BATCH)
+    assert all(len(widths) == 1 for widths in batches)
+    assert any(width > MAX_COLUMNS_PER_CALL // REC_BATCH for widths in batches for width in widths)
+    assert len(rec) > len(batches)  # some batch was split
+
+
+def test_a_smaller_kernel_cache_gives_the_same_results(data_dir, ocr_reference_config):
+    """EngineOptions.runtime_cache_capacity trades speed on repeated shapes for memory;
+    what the models compute stays the same (0: no cache at all)."""
+    cfg = OcrConfig(**REFERENCE_KWARGS)
+    models = {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
+              "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
+    core_config = to_core_config(cfg, models, _core)
+    assert core_config.engine.runtime_cache_capacity == -1  # OpenVINO's default unless asked
+    core_config.engine.runtime_cache_capacity = 0
+    pipeline = _core.OcrPipeline(core_config)
+    for name in ("paddleocr_tests/table.jpg", "icdar2015_subset/imgs/img_7.jpg"):
+        image = load_image(data_dir / name)
+        ours = pipeline.run(image, _core.RunOptions())
+        default = ocr_reference_config.predict(image)[0]
+        assert ours["rec_texts"] == default["rec_texts"], name
+        assert len(ours["rec_texts"]) > 5, name
