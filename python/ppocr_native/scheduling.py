@@ -6,9 +6,9 @@ images (a list, a folder, a PDF): ``images_in_flight`` images are in the core at
 this thread reads and decodes the next input. PaddleOCR.predict uses 1: measured on the
 shared set (bench_e2e.py), one image at a time on the latency schedule with decoding
 overlapped beat two images on one-thread streams (1.95 vs 1.70 images/s; 2.31 vs 2.15
-after the graph rewrites), and holds half the buffers. Results come back in input order and are identical whatever the setting; at
-most ``images_in_flight + 1`` decoded images are held at any moment, so a 10,000-page PDF
-streams in constant memory.
+after the graph rewrites), and holds half the buffers. Results come back in input order
+and are identical whatever the setting; at most ``images_in_flight + 1`` decoded images are
+held at any moment, so a 10,000-page PDF streams in constant memory.
 """
 
 from __future__ import annotations
