@@ -157,6 +157,11 @@ class OcrConfig(PredictOptions):
     enable_mkldnn: Optional[bool] = _f(
         "MKL-DNN (oneDNN); OpenVINO's CPU plugin always uses it.")
     cpu_threads: Optional[int] = _f("Number of CPU inference threads.")
+    cpu_kernel_cache: Optional[int] = _f(
+        "Not a PaddleOCR parameter: how many input shapes' compiled kernels OpenVINO's CPU "
+        "plugin keeps per model (its CPU_RUNTIME_CACHE_CAPACITY; default: OpenVINO's 5000). "
+        "Lower trades speed on repeated shapes for less memory in long runs over many "
+        "image sizes; 0 keeps none.")
     paddlex_config: Optional[Any] = _f(
         "PaddleX pipeline config (YAML path, or a dict in Python); explicit arguments win.")
 
@@ -253,6 +258,7 @@ def _validate(cfg: PredictOptions) -> None:
         check("ocr_version", lambda v: v in OCR_VERSIONS, f"one of {OCR_VERSIONS}")
     check("lang", lambda v: isinstance(v, str) and v != "", "a language code string")
     check("min_subgraph_size", lambda v: is_int(v) and v > 0, "a positive integer")
+    check("cpu_kernel_cache", lambda v: is_int(v) and v >= 0, "an integer >= 0")
     check("paddlex_config", lambda v: isinstance(v, (str, os.PathLike, Mapping)),
           "a YAML file path or a dict")
     for name in ("use_doc_orientation_classify", "use_doc_unwarping", "use_textline_orientation",
@@ -328,6 +334,8 @@ def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
     engine.precision = cfg.value("precision").lower()
     engine.enable_mkldnn = cfg.value("enable_mkldnn")
     engine.cache_dir = compiled_cache_dir()
+    if cfg.value("cpu_kernel_cache") is not None:
+        engine.runtime_cache_capacity = cfg.value("cpu_kernel_cache")
     out.engine = engine
 
     out.use_doc_orientation_classify = cfg.value("use_doc_orientation_classify")

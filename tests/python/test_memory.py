@@ -121,12 +121,13 @@ def test_wide_recognition_batches_run_in_parts_of_the_batch_width(data_dir):
 def test_a_smaller_kernel_cache_gives_the_same_results(data_dir, ocr_reference_config):
     """EngineOptions.runtime_cache_capacity trades speed on repeated shapes for memory;
     what the models compute stays the same (0: no cache at all)."""
-    cfg = OcrConfig(**REFERENCE_KWARGS)
     models = {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
               "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
-    core_config = to_core_config(cfg, models, _core)
-    assert core_config.engine.runtime_cache_capacity == -1  # OpenVINO's default unless asked
-    core_config.engine.runtime_cache_capacity = 0
+    default_config = to_core_config(OcrConfig(**REFERENCE_KWARGS), models, _core)
+    assert default_config.engine.runtime_cache_capacity == -1  # OpenVINO's default unless asked
+    # the config field (API, CLI --cpu_kernel_cache, service) reaches the engine options
+    core_config = to_core_config(OcrConfig(cpu_kernel_cache=0, **REFERENCE_KWARGS), models, _core)
+    assert core_config.engine.runtime_cache_capacity == 0
     pipeline = _core.OcrPipeline(core_config)
     for name in ("paddleocr_tests/table.jpg", "icdar2015_subset/imgs/img_7.jpg"):
         image = load_image(data_dir / name)
@@ -134,3 +135,10 @@ def test_a_smaller_kernel_cache_gives_the_same_results(data_dir, ocr_reference_c
         default = ocr_reference_config.predict(image)[0]
         assert ours["rec_texts"] == default["rec_texts"], name
         assert len(ours["rec_texts"]) > 5, name
+
+
+@pytest.mark.parametrize("value", [-1, 1.5, "big", True])
+def test_kernel_cache_values_are_checked(value):
+    from ppocr_native.errors import InvalidArgumentError
+    with pytest.raises(InvalidArgumentError, match="cpu_kernel_cache"):
+        OcrConfig(cpu_kernel_cache=value)
