@@ -272,17 +272,24 @@ void bind_ops(py::module_& ops) {
   });
   // The engine's speed-only graph rewrites applied to a model file: how many nodes each
   // changed, and (given `save_to`, an .xml path) the rewritten graph as OpenVINO IR, for
-  // tests and for users checking what runs for a model of their own.
+  // tests and for users checking what runs for a model of their own. `top1_classes` > 0:
+  // also the recogniser's top-class output (EngineOptions::top1_classes).
   ops.def(
       "graph_rewrites",
-      [](const std::string& model_path, const std::string& save_to) {
+      [](const std::string& model_path, const std::string& save_to, int top1_classes) {
         ppocr::HardSigmoidRewrites hard_sigmoid;
         int deconvolution = 0;
+        bool top1 = false;
         {
           py::gil_scoped_release release;
-          const auto model = ov::Core().read_model(model_path);
+          auto model = ov::Core().read_model(model_path);
           hard_sigmoid = ppocr::rewrite_hard_sigmoid(*model);
           deconvolution = ppocr::rewrite_strided_deconvolution(*model);
+          if (top1_classes > 0) {
+            const auto reduced = ppocr::append_top1_over_classes(model, top1_classes);
+            top1 = reduced != model;
+            model = reduced;
+          }
           if (!save_to.empty()) ov::save_model(model, save_to, /*compress_to_fp16=*/false);
         }
         py::dict out;
@@ -290,9 +297,10 @@ void bind_ops(py::module_& ops) {
         out["hsigmoid"] = hard_sigmoid.hsigmoid;
         out["clamp"] = hard_sigmoid.clamp;
         out["block_deconvolution"] = deconvolution;
+        out["top1_output"] = top1;
         return out;
       },
-      py::arg("model_path"), py::arg("save_to") = "");
+      py::arg("model_path"), py::arg("save_to") = "", py::arg("top1_classes") = 0);
 }
 
 }  // namespace

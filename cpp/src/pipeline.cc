@@ -178,7 +178,9 @@ OcrPipeline::OcrPipeline(PipelineConfig config, const EngineFactory& engine_fact
   impl_->text_det_engine = engines.back();
   impl_->textline_classifier =
       load_if<TextlineClassifier>("textline_orientation", m.textline_orientation, f, e, engines);
-  engines.push_back(load_engine("text_rec", m.text_rec, f, e));
+  EngineOptions recogniser = e;  // greedy CTC reads only each step's top class
+  recogniser.top1_classes = static_cast<int>(m.text_rec_characters.size());
+  engines.push_back(load_engine("text_rec", m.text_rec, f, recogniser));
   impl_->text_recognizer = std::make_shared<TextRecognizer>(engines.back(), m.text_rec_characters);
   impl_->config = std::move(config);
 }

@@ -4,7 +4,8 @@ Each rewrite must compute the same function: here the rewritten graph (saved by
 ``ops.graph_rewrites``) is run against the original with OpenVINO's Python API, on small
 hand-built graphs and on the real PP-OCR models. End to end, the rewritten OpenVINO pipeline
 is also compared with ONNX Runtime on the original graphs (test_gpu_engine.py) and with the
-official PaddleOCR outputs (test_parity.py).
+official PaddleOCR outputs (test_parity.py). The recogniser's top-1 output is decoded by
+the pipeline; the full probabilities by ONNX Runtime there: same texts and scores.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import openvino.opset13 as opset
 import pytest
 
 from ppocr_native import _core
+from ppocr_native.errors import InvalidArgumentError
 from ppocr_native.models import resolve_model
 
 CORE = ov.Core()
@@ -62,7 +64,8 @@ def test_each_hard_sigmoid_use_gets_its_replacement(tmp_path):
 
     counts, rewritten = _rewrite(tmp_path, path)
 
-    assert counts == {"hswish": 2, "hsigmoid": 1, "clamp": 1, "block_deconvolution": 0}
+    assert counts == {"hswish": 2, "hsigmoid": 1, "clamp": 1, "block_deconvolution": 0,
+                      "top1_output": False}
     assert "HardSigmoid" not in _op_types(rewritten)
     data = np.random.default_rng(0).uniform(-8, 8, (1, 4, 8, 8)).astype(np.float32)
     _assert_same_function(path, rewritten, data, atol=1e-6)
@@ -134,3 +137,37 @@ def test_the_pp_ocr_models_compute_the_same_after_rewriting(tmp_path, kind, name
         assert producer.input_value(0).get_node().get_type_name() == "Sigmoid"
     data = np.random.default_rng(3).uniform(-1, 1, shape).astype(np.float32)
     _assert_same_function(path, rewritten, data, atol=2e-5)
+
+
+def _recogniser_like(tmp_path, classes: int, softmax_last: bool = True) -> str:
+    x = opset.parameter([2, 3, 5], np.float32, name="x")  # [N, T, features]
+    weights = np.random.default_rng(4).normal(size=(5, classes)).astype(np.float32)
+    logits = opset.matmul(x, opset.constant(weights), False, False)
+    out = opset.softmax(logits, -1) if softmax_last else opset.relu(logits)
+    return _save(tmp_path, [out], x)
+
+
+def test_top1_output_is_the_softmax_maximum_and_its_first_index(tmp_path):
+    path = _recogniser_like(tmp_path, classes=7)
+    plain_path = tmp_path / "plain.xml"
+    plain = _core.ops.graph_rewrites(path, str(plain_path))
+    counts = _core.ops.graph_rewrites(path, str(tmp_path / "top1.xml"), top1_classes=7)
+    assert counts["top1_output"] and not plain["top1_output"]
+    data = np.random.default_rng(5).normal(size=(2, 3, 5)).astype(np.float32)
+    data[1, 2] = 0  # equal logits: every class ties, the first must win
+    probs = _outputs(str(plain_path), data)[0]
+    top = _outputs(str(tmp_path / "top1.xml"), data)[0]
+    assert top.shape == (2, 3, 2)
+    np.testing.assert_array_equal(top[..., 0], probs.max(-1))           # bit for bit
+    np.testing.assert_array_equal(top[..., 1], probs.argmax(-1).astype(np.float32))
+    assert top[1, 2, 1] == 0
+
+
+def test_top1_output_needs_a_final_softmax_and_the_dictionary_size(tmp_path):
+    no_softmax = _recogniser_like(tmp_path, classes=7, softmax_last=False)
+    assert not _core.ops.graph_rewrites(no_softmax, top1_classes=7)["top1_output"]
+    two_classes = _recogniser_like(tmp_path, classes=2)
+    assert not _core.ops.graph_rewrites(two_classes, top1_classes=2)["top1_output"]
+    with pytest.raises(InvalidArgumentError, match="7 classes but the dictionary has 9"):
+        _core.ops.graph_rewrites(_recogniser_like(tmp_path, classes=7), top1_classes=9)
+

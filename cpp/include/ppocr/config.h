@@ -61,6 +61,14 @@ struct EngineOptions {
   // 741 MB with the default, 538 MB with 100, 491 MB with 0, while repeated shapes run
   // slower without their cached kernels (+15 % wall time with 100; README, "Memory").
   int runtime_cache_capacity = -1;
+  // > 0: the model is a recogniser whose output must have this many classes (the
+  // dictionary's entries). An engine may then replace a final softmax over the classes
+  // ([N, T, C], C > 2) by its maximum and arg-max, output [N, T, 2] = (probability, class
+  // index as float): greedy CTC needs nothing else, and the full output (C = 18,385 for the
+  // multilingual recognisers) no longer has to be copied out and scanned. The pipeline sets
+  // it for the text_rec engine; the OpenVINO engine honours it (and refuses a model whose
+  // class count differs, at load time).
+  int top1_classes = 0;
 };
 
 struct ModelFiles {

@@ -1,5 +1,7 @@
 #include "engine/graph_rewrites.h"
 
+#include "ppocr/error.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -8,8 +10,10 @@
 #include <openvino/core/graph_util.hpp>
 #include <openvino/op/add.hpp>
 #include <openvino/op/batch_norm.hpp>
+#include <openvino/op/concat.hpp>
 #include <openvino/op/clamp.hpp>
 #include <openvino/op/constant.hpp>
+#include <openvino/op/convert.hpp>
 #include <openvino/op/convolution.hpp>
 #include <openvino/op/depth_to_space.hpp>
 #include <openvino/op/hard_sigmoid.hpp>
@@ -18,6 +22,8 @@
 #include <openvino/op/multiply.hpp>
 #include <openvino/op/relu.hpp>
 #include <openvino/op/sigmoid.hpp>
+#include <openvino/op/softmax.hpp>
+#include <openvino/op/topk.hpp>
 
 namespace ppocr {
 namespace {
@@ -207,7 +213,46 @@ void replace_block_deconvolution(const std::shared_ptr<ov::op::v1::ConvolutionBa
   ov::replace_node(last, pixels);
 }
 
+// The softmax axis as a non-negative index, or -1 when `node` is not a Softmax.
+int64_t softmax_axis(const std::shared_ptr<ov::Node>& node, int64_t rank) {
+  if (const auto v1 = ov::as_type_ptr<ov::op::v1::Softmax>(node)) {
+    return static_cast<int64_t>(v1->get_axis());
+  }
+  if (const auto v8 = ov::as_type_ptr<ov::op::v8::Softmax>(node)) {
+    return v8->get_axis() < 0 ? v8->get_axis() + rank : v8->get_axis();
+  }
+  return -1;
+}
+
 }  // namespace
+
+std::shared_ptr<ov::Model> append_top1_over_classes(const std::shared_ptr<ov::Model>& model,
+                                                    int64_t expected_classes) {
+  if (model->get_results().size() != 1) return model;
+  const auto result = model->get_results()[0];
+  const ov::Output<ov::Node> probabilities = result->input_value(0);
+  const ov::PartialShape& shape = probabilities.get_partial_shape();
+  if (shape.rank().is_dynamic() || shape.rank().get_length() != 3 || shape[2].is_dynamic() ||
+      shape[2].get_length() <= 2 || probabilities.get_element_type() != ov::element::f32 ||
+      softmax_axis(probabilities.get_node_shared_ptr(), 3) != 2) {
+    return model;
+  }
+  if (shape[2].get_length() != expected_classes) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "recognition model has " + std::to_string(shape[2].get_length()) +
+                    " classes but the dictionary has " + std::to_string(expected_classes) +
+                    " entries (blank and space included)");
+  }
+  const auto k = ov::op::v0::Constant::create(ov::element::i64, {}, {1});
+  const auto top = std::make_shared<ov::op::v11::TopK>(
+      probabilities, k, -1, ov::op::TopKMode::MAX, ov::op::TopKSortType::SORT_VALUES,
+      ov::element::i32, /*stable=*/true);
+  const auto index = std::make_shared<ov::op::v0::Convert>(top->output(1), ov::element::f32);
+  const auto pairs =
+      std::make_shared<ov::op::v0::Concat>(ov::OutputVector{top->output(0), index}, -1);
+  return std::make_shared<ov::Model>(ov::OutputVector{pairs}, model->get_parameters(),
+                                     model->get_friendly_name());
+}
 
 int rewrite_strided_deconvolution(ov::Model& model) {
   int replaced = 0;

@@ -36,4 +36,15 @@ HardSigmoidRewrites rewrite_hard_sigmoid(ov::Model& model);
 // Measured on PP-OCRv5 mobile detection at 736x1280: ~19% less op time, maps equal to ~1e-11.
 int rewrite_strided_deconvolution(ov::Model& model);
 
+// When the model's only output is a softmax over the last axis of a [N, T, C] tensor with
+// C > 2 classes, returns the model with TopK(k = 1) appended over that axis, output
+// [N, T, 2]: the top probability and its class index (exact in float up to 2^24 classes);
+// otherwise returns `model` unchanged. Throws ppocr::Error when C differs from
+// `expected_classes`. TopK picks the first of equal maxima, as the CTC decoder's arg-max
+// does, and the values are the softmax's own, so decoding gives the same texts and scores.
+// Why: the recogniser's full output is T x 18,385 floats per line, most of a recognition
+// call's memory, copied out and scanned once more by the decoder.
+std::shared_ptr<ov::Model> append_top1_over_classes(const std::shared_ptr<ov::Model>& model,
+                                                    int64_t expected_classes);
+
 }  // namespace ppocr

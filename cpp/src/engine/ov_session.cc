@@ -27,7 +27,7 @@ ov::element::Type to_ov(Precision precision) {
   return ov::element::f32;
 }
 
-std::shared_ptr<ov::Model> read_model(const std::string& path) {
+std::shared_ptr<ov::Model> read_model(const std::string& path, const EngineOptions& options) {
   if (!std::filesystem::is_regular_file(path)) {
     throw Error(ErrorCode::kNotFound, "model file not found: " + path);
   }
@@ -35,6 +35,7 @@ std::shared_ptr<ov::Model> read_model(const std::string& path) {
     auto model = shared_core().read_model(path);
     rewrite_hard_sigmoid(*model);
     rewrite_strided_deconvolution(*model);
+    if (options.top1_classes > 0) model = append_top1_over_classes(model, options.top1_classes);
     // Feed and read float32 whatever the graph uses inside (UVDoc takes fp16): the
     // conversion becomes part of the compiled graph instead of a copy on our side.
     ov::preprocess::PrePostProcessor ppp(model);
@@ -157,7 +158,7 @@ OvSession::OvSession(const std::string& model_path, const EngineOptions& options
     : model_path_(model_path), device_(options.device), options_(options) {
   std::transform(device_.begin(), device_.end(), device_.begin(), ::toupper);
   if (device_ == "CPU") check_precision_supported(device_, options.precision);
-  latency_ = std::make_unique<CompiledVariant>(read_model(model_path), model_path, device_,
+  latency_ = std::make_unique<CompiledVariant>(read_model(model_path, options), model_path, device_,
                                                compile_properties(device_, options, Schedule::kLatency));
 }
 
@@ -177,7 +178,7 @@ void OvSession::compile_throughput_variant() const {
     // Read again rather than keep the graph (and its weights) alive for a compile that may
     // never come; with cache_dir set this is a file read.
     throughput_ = std::make_unique<CompiledVariant>(
-        read_model(model_path_), model_path_, device_,
+        read_model(model_path_, options_), model_path_, device_,
         compile_properties(device_, options_, Schedule::kThroughput));
     throughput_ready_.store(throughput_.get());
   } catch (...) {

@@ -1,5 +1,7 @@
 #include "modules/text_rec/ctc_decoder.h"
 
+#include <utility>
+
 #include <cstring>
 
 #include "ppocr/error.h"
@@ -78,28 +80,50 @@ CtcDecoder::CtcDecoder(std::vector<std::string> characters) : characters_(std::m
   if (characters_.size() < 2) throw_invalid("recognition dictionary is empty");
 }
 
+template <typename TopOfStep>
+DecodedText CtcDecoder::collapse(int timesteps, TopOfStep top_of_step) const {
+  DecodedText out{"", 0.0f};
+  double score_sum = 0.0;
+  int kept = 0;
+  int previous = -1;
+  for (int t = 0; t < timesteps; ++t) {
+    const auto [best, probability] = top_of_step(t);
+    const bool repeat = best == previous;
+    previous = best;
+    if (best == 0 || repeat) continue;
+    out.text += characters_[best];
+    score_sum += probability;
+    ++kept;
+  }
+  out.score = kept > 0 ? static_cast<float>(score_sum / kept) : 0.0f;
+  return out;
+}
+
 DecodedText CtcDecoder::decode(const float* probs, int timesteps, int classes) const {
   if (static_cast<size_t>(classes) != characters_.size()) {
     throw_invalid("recognition model has " + std::to_string(classes) +
                   " classes but the dictionary has " + std::to_string(characters_.size()) +
                   " entries (blank and space included)");
   }
-  DecodedText out{"", 0.0f};
-  double score_sum = 0.0;
-  int kept = 0;
-  int previous = -1;
-  for (int t = 0; t < timesteps; ++t) {
+  return collapse(timesteps, [&](int t) {
     const float* row = probs + static_cast<size_t>(t) * classes;
     const int best = first_argmax(row, classes);
-    const bool repeat = best == previous;
-    previous = best;
-    if (best == 0 || repeat) continue;
-    out.text += characters_[best];
-    score_sum += row[best];
-    ++kept;
-  }
-  out.score = kept > 0 ? static_cast<float>(score_sum / kept) : 0.0f;
-  return out;
+    return std::pair<int, float>(best, row[best]);
+  });
+}
+
+DecodedText CtcDecoder::decode_top1(const float* top, int timesteps) const {
+  const float classes = static_cast<float>(characters_.size());
+  return collapse(timesteps, [&](int t) {
+    const float probability = top[2 * static_cast<size_t>(t)];
+    const float index = top[2 * static_cast<size_t>(t) + 1];
+    if (!(index >= 0.0f && index < classes)) {  // also catches NaN
+      throw_invalid("recognition model gave class " + std::to_string(index) +
+                    " but the dictionary has " + std::to_string(characters_.size()) +
+                    " entries (blank and space included)");
+    }
+    return std::pair<int, float>(static_cast<int>(index), probability);
+  });
 }
 
 }  // namespace ppocr

@@ -46,9 +46,13 @@ std::vector<DecodedText> TextRecognizer::recognize(const std::vector<cv::Mat>& l
       }
       const int timesteps = static_cast<int>(output.dim(1));
       const int classes = static_cast<int>(output.dim(2));
+      // [N, T, 2] from a dictionary of more than two entries: the engine already reduced
+      // each step to its top class (EngineOptions::top1_class_output).
+      const bool top1 = classes == 2 && decoder_.class_count() != 2;
       for (size_t i = part; i < part_end; ++i) {
         const float* probs = output.data.data() + (i - part) * timesteps * classes;
-        results[order[start + i]] = decoder_.decode(probs, timesteps, classes);
+        results[order[start + i]] = top1 ? decoder_.decode_top1(probs, timesteps)
+                                         : decoder_.decode(probs, timesteps, classes);
       }
     }
   });
