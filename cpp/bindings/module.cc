@@ -277,27 +277,19 @@ void bind_ops(py::module_& ops) {
   ops.def(
       "graph_rewrites",
       [](const std::string& model_path, const std::string& save_to, int top1_classes) {
-        ppocr::HardSigmoidRewrites hard_sigmoid;
-        int deconvolution = 0;
-        bool top1 = false;
+        ppocr::GraphRewrites done;
         {
           py::gil_scoped_release release;
           auto model = ov::Core().read_model(model_path);
-          hard_sigmoid = ppocr::rewrite_hard_sigmoid(*model);
-          deconvolution = ppocr::rewrite_strided_deconvolution(*model);
-          if (top1_classes > 0) {
-            const auto reduced = ppocr::append_top1_over_classes(model, top1_classes);
-            top1 = reduced != model;
-            model = reduced;
-          }
+          done = ppocr::apply_engine_rewrites(model, top1_classes);
           if (!save_to.empty()) ov::save_model(model, save_to, /*compress_to_fp16=*/false);
         }
         py::dict out;
-        out["hswish"] = hard_sigmoid.hswish;
-        out["hsigmoid"] = hard_sigmoid.hsigmoid;
-        out["clamp"] = hard_sigmoid.clamp;
-        out["block_deconvolution"] = deconvolution;
-        out["top1_output"] = top1;
+        out["hswish"] = done.hard_sigmoid.hswish;
+        out["hsigmoid"] = done.hard_sigmoid.hsigmoid;
+        out["clamp"] = done.hard_sigmoid.clamp;
+        out["block_deconvolution"] = done.block_deconvolution;
+        out["top1_output"] = done.top1_output;
         return out;
       },
       py::arg("model_path"), py::arg("save_to") = "", py::arg("top1_classes") = 0);

@@ -280,4 +280,16 @@ HardSigmoidRewrites rewrite_hard_sigmoid(ov::Model& model) {
   return counts;
 }
 
+GraphRewrites apply_engine_rewrites(std::shared_ptr<ov::Model>& model, int64_t top1_classes) {
+  GraphRewrites done;
+  done.hard_sigmoid = rewrite_hard_sigmoid(*model);
+  done.block_deconvolution = rewrite_strided_deconvolution(*model);
+  if (top1_classes > 0) {
+    const auto reduced = append_top1_over_classes(model, top1_classes);
+    done.top1_output = reduced != model;
+    model = reduced;
+  }
+  return done;
+}
+
 }  // namespace ppocr

@@ -47,4 +47,16 @@ int rewrite_strided_deconvolution(ov::Model& model);
 std::shared_ptr<ov::Model> append_top1_over_classes(const std::shared_ptr<ov::Model>& model,
                                                     int64_t expected_classes);
 
+// What apply_engine_rewrites changed.
+struct GraphRewrites {
+  HardSigmoidRewrites hard_sigmoid;
+  int block_deconvolution = 0;
+  bool top1_output = false;
+};
+
+// Every rewrite the OpenVINO engine applies before compiling, in order (the one list both the
+// engine and ops.graph_rewrites use). `top1_classes` as EngineOptions::top1_classes: > 0 also
+// appends the top-1 output; `model` may then be replaced.
+GraphRewrites apply_engine_rewrites(std::shared_ptr<ov::Model>& model, int64_t top1_classes);
+
 }  // namespace ppocr

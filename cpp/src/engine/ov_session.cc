@@ -33,9 +33,7 @@ std::shared_ptr<ov::Model> read_model(const std::string& path, const EngineOptio
   }
   try {
     auto model = shared_core().read_model(path);
-    rewrite_hard_sigmoid(*model);
-    rewrite_strided_deconvolution(*model);
-    if (options.top1_classes > 0) model = append_top1_over_classes(model, options.top1_classes);
+    apply_engine_rewrites(model, options.top1_classes);
     // Feed and read float32 whatever the graph uses inside (UVDoc takes fp16): the
     // conversion becomes part of the compiled graph instead of a copy on our side.
     ov::preprocess::PrePostProcessor ppp(model);

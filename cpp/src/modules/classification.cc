@@ -11,6 +11,8 @@ namespace ppocr {
 std::vector<int> classify(const Engine& engine, const std::vector<cv::Mat>& images, int height,
                           int width, int batch_size, const ClassifierResize& resize) {
   if (batch_size <= 0) throw_invalid("classifier batch size must be > 0");
+  // Its tables are 3 x 256 floats: build them once, not per image.
+  static const Normalization kRgbImagenet = Normalization::imagenet(true);
   const size_t batch = static_cast<size_t>(batch_size);
   std::vector<int> labels(images.size());
   for_each_batch((images.size() + batch - 1) / batch, [&](size_t b) {
@@ -18,7 +20,7 @@ std::vector<int> classify(const Engine& engine, const std::vector<cv::Mat>& imag
     const size_t end = std::min(images.size(), start + batch);
     Tensor input = make_nchw(static_cast<int>(end - start), height, width);
     for (size_t i = start; i < end; ++i) {
-      write_nchw(resize(images[i]), Normalization::imagenet(true), input, static_cast<int>(i - start));
+      write_nchw(resize(images[i]), kRgbImagenet, input, static_cast<int>(i - start));
     }
     const Tensor output = engine.infer(input);
     if (output.shape.size() != 2 || static_cast<size_t>(output.dim(0)) != end - start) {

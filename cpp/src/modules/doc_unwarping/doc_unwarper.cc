@@ -41,7 +41,8 @@ UnwarpedPage DocUnwarper::unwarp(const cv::Mat& page) const {
   cv::resize(page, resized, cv::Size(kInputWidth, kInputHeight));
   Tensor input = make_nchw(1, kInputHeight, kInputWidth);
   // UVDoc was trained on RGB in [0, 1].
-  write_nchw(resized, Normalization::unit(true), input, 0);
+  static const Normalization kRgbUnit = Normalization::unit(true);
+  write_nchw(resized, kRgbUnit, input, 0);
   const Tensor grid = engine_->infer(input);
   if (grid.shape.size() != 4 || grid.dim(0) != 1 || grid.dim(1) != 2) {
     throw Error(ErrorCode::kRuntime, "unwarping model must output a [1, 2, gh, gw] grid");

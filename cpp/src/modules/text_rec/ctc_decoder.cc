@@ -1,8 +1,7 @@
 #include "modules/text_rec/ctc_decoder.h"
 
-#include <utility>
-
 #include <cstring>
+#include <utility>
 
 #include "ppocr/error.h"
 

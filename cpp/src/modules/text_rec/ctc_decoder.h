@@ -19,7 +19,7 @@ class CtcDecoder {
   // drops repeats and blanks, averages the kept maxima.
   DecodedText decode(const float* probs, int timesteps, int classes) const;
   // top: [timesteps x 2] row-major, each step's top probability and its class index (as
-  // float), what an engine with EngineOptions::top1_class_output returns. Same result as
+  // float), what an engine honouring EngineOptions::top1_classes returns. Same result as
   // decode() on the full probabilities.
   DecodedText decode_top1(const float* top, int timesteps) const;
   size_t class_count() const { return characters_.size(); }

@@ -34,8 +34,8 @@ std::vector<DecodedText> TextRecognizer::recognize(const std::vector<cv::Mat>& l
     const int width = rec_batch_width(group, options);
     // A wide batch runs a few rows at a time, each part padded to the whole batch's width:
     // rows never interact inside the model, so every line gets the same input and the same
-    // output as in one call, while the model's buffers (the [rows, width / 8, classes]
-    // probabilities above all) shrink with the rows.
+    // output as in one call, while the model's buffers (its [rows, width / 8, classes]
+    // softmax above all) shrink with the rows.
     const size_t rows = rows_per_call(width);
     for (size_t part = 0; part < group.size(); part += rows) {
       const size_t part_end = std::min(group.size(), part + rows);
@@ -47,7 +47,7 @@ std::vector<DecodedText> TextRecognizer::recognize(const std::vector<cv::Mat>& l
       const int timesteps = static_cast<int>(output.dim(1));
       const int classes = static_cast<int>(output.dim(2));
       // [N, T, 2] from a dictionary of more than two entries: the engine already reduced
-      // each step to its top class (EngineOptions::top1_class_output).
+      // each step to its top class (EngineOptions::top1_classes).
       const bool top1 = classes == 2 && decoder_.class_count() != 2;
       for (size_t i = part; i < part_end; ++i) {
         const float* probs = output.data.data() + (i - part) * timesteps * classes;

@@ -22,10 +22,10 @@ class TextRecognizer {
                                      const TextRecOptions& options) const;
 
   // Rows of one batch given to the model at a time: as many as fit in kMaxColumnsPerCall
-  // padded pixel columns, at least one. Why a cap: the recogniser's output alone is
-  // rows x width/8 x 18,385 floats (168 MB for six lines of 3,200), held several times over
-  // while the model runs and once per compiled stream afterwards; batches of the minimum
-  // width (six lines of 320, most batches) stay whole.
+  // padded pixel columns, at least one. Why a cap: the recogniser's softmax alone is
+  // rows x width/8 x 18,385 floats (168 MB for six lines of 3,200), held inside the model
+  // while it runs (the engine hands out only the top class, EngineOptions::top1_classes);
+  // batches of the minimum width (six lines of 320, most batches) stay whole.
   static constexpr int kMaxColumnsPerCall = 6 * 320;
   static size_t rows_per_call(int batch_width);
 
