@@ -5,11 +5,11 @@
 #include <cctype>
 #include <chrono>
 #include <optional>
-#include <shared_mutex>
 
 #include <opencv2/imgproc.hpp>
 
 #include "engine/call_context.h"
+#include "engine/memory_reclaimer.h"
 #include "geometry/crop.h"
 #include "geometry/sort_boxes.h"
 #include "modules/doc_orientation/doc_orientation_classifier.h"
@@ -134,19 +134,24 @@ struct OcrPipeline::Impl {
   std::shared_ptr<const TextRecognizer> text_recognizer;
   std::vector<std::shared_ptr<const Engine>> engines;  // every loaded model
   std::shared_ptr<const Engine> text_det_engine;
-  // Calls in progress hold it shared; releasing the engines' memory takes it exclusively,
-  // so that never overlaps an inference.
-  mutable std::shared_mutex activity;
-  mutable std::atomic<int> calls_running{0};  // decides Schedule::kAuto
+  // Decides Schedule::kAuto, and whether a call may hand the engines' memory back (only
+  // when it runs alone: a sibling call would have to allocate it again at once).
+  mutable std::atomic<int> calls_running{0};
+
+  // Declared last so it stops first: its jobs use the members above.
+  mutable MemoryReclaimer reclaimer;
 
   OcrResult run(const cv::Mat& bgr, const RunOptions& o) const;
-  void release_memory_if_idle() const;
+  void release_memory_if_alone() const;
 };
 
-void OcrPipeline::Impl::release_memory_if_idle() const {
-  std::unique_lock<std::shared_mutex> idle(activity, std::try_to_lock);
-  if (!idle.owns_lock()) return;  // another call is running: it will need the buffers
-  for (const auto& engine : engines) engine->release_memory();
+void OcrPipeline::Impl::release_memory_if_alone() const {
+  if (calls_running.load() != 1) return;
+  // An engine leaves its memory alone while an inference runs on it (Engine::release_memory),
+  // so a call starting meanwhile is never disturbed; it only finds the buffers gone.
+  reclaimer.post([this] {
+    for (const auto& engine : engines) engine->release_memory();
+  });
 }
 
 EngineFactory openvino_engine_factory() {
@@ -219,16 +224,16 @@ OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options, Schedu
   const Stopwatch clock;
   OcrResult result;
   try {
-    std::shared_lock<std::shared_mutex> active(impl_->activity);
     result = impl_->run(bgr, options);
   } catch (const cv::Exception& e) {
     throw Error(ErrorCode::kRuntime, std::string("opencv: ") + e.what());
   }
   // Between calls the engines would keep buffers sized for the largest page seen so far (per
   // infer request and per schedule); hand them back whenever nothing else is running, so an
-  // idle pipeline costs its weights, not its worst page. Re-allocating them is cheap next to
-  // a model call.
-  impl_->release_memory_if_idle();
+  // idle pipeline costs its weights, not its worst page. The release runs in the background
+  // (MemoryReclaimer): re-allocating is cheap next to a model call, unmapping on the
+  // caller's path was not.
+  impl_->release_memory_if_alone();
   result.timings.inference = inference.busy_seconds();
   result.timings.total = clock.seconds();
   return result;
@@ -316,7 +321,9 @@ OcrResult OcrPipeline::Impl::run(const cv::Mat& bgr, const RunOptions& o) const 
   // free them before recognition allocates its own, so a call peaks at the larger of the
   // two rather than their sum. Only when no other call runs: a sibling would just have to
   // allocate them again.
-  if (calls_running.load() == 1) text_det_engine->release_memory();
+  if (calls_running.load() == 1) {
+    reclaimer.post([engine = text_det_engine.get()] { engine->release_memory(); });
+  }
   result.timings.text_det = stage.lap();
   if (lines.empty()) return result;
 

@@ -1,0 +1,75 @@
+#include "engine/memory_reclaimer.h"
+
+#include <unistd.h>
+
+namespace ppocr {
+
+namespace {
+
+void run_quietly(const std::function<void()>& job) {
+  try {
+    job();
+  } catch (...) {
+    // Memory just stays cached until the next release.
+  }
+}
+
+}  // namespace
+
+MemoryReclaimer::~MemoryReclaimer() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+    jobs_.clear();
+  }
+  changed_.notify_all();
+  if (!worker_) return;
+  if (worker_pid_ == ::getpid()) {
+    worker_->join();
+  } else {
+    // A forked child's copy of the handle names a thread that does not exist here: joining
+    // would block forever and destroying a joinable std::thread terminates. Leave it be.
+    static_cast<void>(worker_.release());
+  }
+}
+
+void MemoryReclaimer::post(std::function<void()> job) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (stopping_) return;
+  if (worker_ && worker_pid_ != ::getpid()) {
+    lock.unlock();
+    run_quietly(job);  // forked child: no worker thread here
+    return;
+  }
+  if (!worker_) {
+    worker_pid_ = ::getpid();
+    worker_ = std::make_unique<std::thread>([this] { work(); });
+  }
+  jobs_.push_back(std::move(job));
+  lock.unlock();
+  changed_.notify_all();
+}
+
+void MemoryReclaimer::wait_idle() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!worker_ || worker_pid_ != ::getpid()) return;
+  changed_.wait(lock, [this] { return stopping_ || (jobs_.empty() && !running_job_); });
+}
+
+void MemoryReclaimer::work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    if (stopping_) return;
+    std::function<void()> job = std::move(jobs_.front());
+    jobs_.pop_front();
+    running_job_ = true;
+    lock.unlock();
+    run_quietly(job);
+    lock.lock();
+    running_job_ = false;
+    changed_.notify_all();
+  }
+}
+
+}  // namespace ppocr
