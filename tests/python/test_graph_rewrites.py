@@ -163,6 +163,30 @@ def test_top1_output_is_the_softmax_maximum_and_its_first_index(tmp_path):
     assert top[1, 2, 1] == 0
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_top1_output_picks_the_first_of_tied_maxima_in_dictionary_wide_rows(tmp_path, threads):
+    """The TopK is not 'stable' (2.3x faster); CTC decoding still needs the first index of
+    equal maxima, anywhere in an 18,385-wide row: planted ties, then all-equal rows."""
+    classes = 18385
+    logits = opset.parameter([-1, -1, classes], np.float32, name="logits")
+    path = _save(tmp_path, [opset.softmax(logits, -1)], logits)
+    reduced = str(tmp_path / "top1.xml")
+    assert _core.ops.graph_rewrites(path, reduced, top1_classes=classes)["top1_output"]
+    compiled = CORE.compile_model(reduced, "CPU", {"INFERENCE_PRECISION_HINT": "f32",
+                                                   "INFERENCE_NUM_THREADS": threads})
+    request = compiled.create_infer_request()
+    rng = np.random.default_rng(6)
+    for trial in range(8):
+        data = rng.normal(size=(6, 40, classes)).astype(np.float32)
+        for row in data.reshape(-1, classes):
+            row[rng.choice(classes, size=rng.integers(2, 6), replace=False)] = 10.0
+        if trial == 0:
+            data[:] = 1.0
+        top = request.infer({0: data})[compiled.outputs[0]]
+        first = data.argmax(-1)  # numpy: the first of equal maxima
+        np.testing.assert_array_equal(top[..., 1], first.astype(np.float32))
+
+
 def test_top1_output_needs_a_final_softmax_and_the_dictionary_size(tmp_path):
     no_softmax = _recogniser_like(tmp_path, classes=7, softmax_last=False)
     assert not _core.ops.graph_rewrites(no_softmax, top1_classes=7)["top1_output"]

@@ -244,9 +244,12 @@ std::shared_ptr<ov::Model> append_top1_over_classes(const std::shared_ptr<ov::Mo
                     " entries (blank and space included)");
   }
   const auto k = ov::op::v0::Constant::create(ov::element::i64, {}, {1});
+  // Not `stable`: with k = 1 the CPU plugin's plain kernel already returns the first of equal
+  // maxima, as CTC decoding expects (tests plant ties in 18,385-wide rows), and the stable
+  // one cost 2.3x as much: 16 % of the recogniser's time for a [6, 40] batch.
   const auto top = std::make_shared<ov::op::v11::TopK>(
       probabilities, k, -1, ov::op::TopKMode::MAX, ov::op::TopKSortType::SORT_VALUES,
-      ov::element::i32, /*stable=*/true);
+      ov::element::i32, /*stable=*/false);
   const auto index = std::make_shared<ov::op::v0::Convert>(top->output(1), ov::element::f32);
   const auto pairs =
       std::make_shared<ov::op::v0::Concat>(ov::OutputVector{top->output(0), index}, -1);
