@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include <opencv2/core/utility.hpp>
+
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -22,6 +24,10 @@ Normalization affine(const std::array<float, 3>& scale, const std::array<float, 
   }
   return n;
 }
+
+// Below this many pixels a second thread costs more than it saves: a recognition batch's
+// line (48 x a few hundred) already runs beside another batch; a detector input has 0.3-10 M.
+constexpr int64_t kParallelPixels = int64_t{1} << 18;
 
 }  // namespace
 
@@ -95,17 +101,26 @@ void write_nchw(const cv::Mat& bgr, const Normalization& norm, Tensor& tensor, i
   const float* t2 = norm.tables[2].data();
   // One pass over the interleaved pixels writes all three planes: each source byte is read
   // once, and the three output streams are sequential.
-  for (int y = 0; y < bgr.rows; ++y) {
-    const uint8_t* px = bgr.ptr<uint8_t>(y);
-    const size_t row = static_cast<size_t>(y) * width;
-    float* out0 = base + row;
-    float* out1 = out0 + plane;
-    float* out2 = out1 + plane;
-    for (int x = 0; x < bgr.cols; ++x, px += 3) {
-      out0[x] = t0[px[src0]];
-      out1[x] = t1[px[1]];
-      out2[x] = t2[px[src2]];
+  const auto write_rows = [&](const cv::Range& rows) {
+    for (int y = rows.start; y < rows.end; ++y) {
+      const uint8_t* px = bgr.ptr<uint8_t>(y);
+      const size_t row = static_cast<size_t>(y) * width;
+      float* out0 = base + row;
+      float* out1 = out0 + plane;
+      float* out2 = out1 + plane;
+      for (int x = 0; x < bgr.cols; ++x, px += 3) {
+        out0[x] = t0[px[src0]];
+        out1[x] = t1[px[1]];
+        out2[x] = t2[px[src2]];
+      }
     }
+  };
+  // A detector input is written while the other core idles between models: split its rows.
+  const cv::Range all_rows(0, bgr.rows);
+  if (static_cast<int64_t>(bgr.rows) * bgr.cols >= kParallelPixels) {
+    cv::parallel_for_(all_rows, write_rows);
+  } else {
+    write_rows(all_rows);
   }
 }
 
