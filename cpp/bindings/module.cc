@@ -117,6 +117,7 @@ void bind_config(py::module_& m) {
       .def_readwrite("use_textline_orientation", &ppocr::PipelineConfig::use_textline_orientation)
       .def_readwrite("textline_orientation_batch_size",
                      &ppocr::PipelineConfig::textline_orientation_batch_size)
+      .def_readwrite("idle_release_ms", &ppocr::PipelineConfig::idle_release_ms)
       .def_readwrite("text_det", &ppocr::PipelineConfig::text_det)
       .def_readwrite("text_rec", &ppocr::PipelineConfig::text_rec);
 

@@ -137,6 +137,7 @@ struct OcrPipeline::Impl {
   // Decides Schedule::kAuto, and whether a call may hand the engines' memory back (only
   // when it runs alone: a sibling call would have to allocate it again at once).
   mutable std::atomic<int> calls_running{0};
+  mutable std::atomic<uint64_t> calls_started{0};  // tells a delayed release a call came
 
   // Declared last so it stops first: its jobs use the members above.
   mutable MemoryReclaimer reclaimer;
@@ -149,9 +150,18 @@ void OcrPipeline::Impl::release_memory_if_alone() const {
   if (calls_running.load() != 1) return;
   // An engine leaves its memory alone while an inference runs on it (Engine::release_memory),
   // so a call starting meanwhile is never disturbed; it only finds the buffers gone.
-  reclaimer.post([this] {
+  const auto release_all = [this] {
     for (const auto& engine : engines) engine->release_memory();
-  });
+  };
+  if (config.idle_release_ms == 0) {
+    reclaimer.post(release_all);
+    return;
+  }
+  const uint64_t calls_so_far = calls_started.load();
+  reclaimer.post_after(std::chrono::milliseconds(config.idle_release_ms),
+                       [this, calls_so_far, release_all] {
+                         if (calls_started.load() == calls_so_far) release_all();  // still idle
+                       });
 }
 
 EngineFactory openvino_engine_factory() {
@@ -170,6 +180,7 @@ OcrPipeline::OcrPipeline(PipelineConfig config, const EngineFactory& engine_fact
   if (config.textline_orientation_batch_size <= 0) {
     throw_invalid("textline_orientation_batch_size must be > 0");
   }
+  if (config.idle_release_ms < 0) throw_invalid("idle_release_ms must be >= 0");
   const auto& m = config.models;
   if (m.text_det.empty()) throw Error(ErrorCode::kNotFound, "no text detection model given");
   if (m.text_rec.empty()) throw Error(ErrorCode::kNotFound, "no text recognition model given");
@@ -212,6 +223,7 @@ OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options, Schedu
     explicit Running(std::atomic<int>& c) : count(c), others(c++) {}
     ~Running() { --count; }
   } running(impl_->calls_running);
+  ++impl_->calls_started;
   if (schedule == Schedule::kAuto) {
     schedule = running.others > 0 ? Schedule::kThroughput : Schedule::kLatency;
   }
@@ -318,10 +330,10 @@ OcrResult OcrPipeline::Impl::run(const cv::Mat& bgr, const RunOptions& o) const 
     result.dt_scores.push_back(boxes.scores[index]);
   }
   // The detector's buffers are sized for the whole page (hundreds of MB for a large one);
-  // free them before recognition allocates its own, so a call peaks at the larger of the
-  // two rather than their sum. Only when no other call runs: a sibling would just have to
-  // allocate them again.
-  if (calls_running.load() == 1) {
+  // with idle_release_ms = 0, free them before recognition allocates its own, so a call
+  // peaks at the larger of the two rather than their sum. Only when no other call runs: a
+  // sibling would just have to allocate them again.
+  if (config.idle_release_ms == 0 && calls_running.load() == 1) {
     reclaimer.post([engine = text_det_engine.get()] { engine->release_memory(); });
   }
   result.timings.text_det = stage.lap();

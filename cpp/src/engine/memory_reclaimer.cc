@@ -21,6 +21,7 @@ MemoryReclaimer::~MemoryReclaimer() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
     jobs_.clear();
+    delayed_job_ = nullptr;
   }
   changed_.notify_all();
   if (!worker_) return;
@@ -33,6 +34,12 @@ MemoryReclaimer::~MemoryReclaimer() {
   }
 }
 
+void MemoryReclaimer::start_worker_locked() {
+  if (worker_) return;
+  worker_pid_ = ::getpid();
+  worker_ = std::make_unique<std::thread>([this] { work(); });
+}
+
 void MemoryReclaimer::post(std::function<void()> job) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (stopping_) return;
@@ -41,11 +48,19 @@ void MemoryReclaimer::post(std::function<void()> job) {
     run_quietly(job);  // forked child: no worker thread here
     return;
   }
-  if (!worker_) {
-    worker_pid_ = ::getpid();
-    worker_ = std::make_unique<std::thread>([this] { work(); });
-  }
+  start_worker_locked();
   jobs_.push_back(std::move(job));
+  lock.unlock();
+  changed_.notify_all();
+}
+
+void MemoryReclaimer::post_after(std::chrono::milliseconds delay, std::function<void()> job) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (stopping_) return;
+  if (worker_ && worker_pid_ != ::getpid()) return;  // forked child: memory stays cached
+  start_worker_locked();
+  delayed_job_ = std::move(job);
+  delayed_at_ = Clock::now() + delay;
   lock.unlock();
   changed_.notify_all();
 }
@@ -59,10 +74,24 @@ void MemoryReclaimer::wait_idle() {
 void MemoryReclaimer::work() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    const bool delayed_due = delayed_job_ && Clock::now() >= delayed_at_;
     if (stopping_) return;
-    std::function<void()> job = std::move(jobs_.front());
-    jobs_.pop_front();
+    if (jobs_.empty() && !delayed_due) {
+      if (delayed_job_) {
+        changed_.wait_until(lock, delayed_at_);
+      } else {
+        changed_.wait(lock);
+      }
+      continue;
+    }
+    std::function<void()> job;
+    if (!jobs_.empty()) {
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    } else {
+      job = std::move(delayed_job_);
+      delayed_job_ = nullptr;
+    }
     running_job_ = true;
     lock.unlock();
     run_quietly(job);

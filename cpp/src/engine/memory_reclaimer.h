@@ -6,6 +6,7 @@
 // shared images). The caller does not need to wait for it: the next inference on the same
 // engine is serialised against a release by the engine itself (OvSession's busy lock), so the
 // release can run on a worker of its own while the call goes on with recognition or returns.
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -29,15 +30,23 @@ class MemoryReclaimer {
   // ignored: releasing memory is an optimisation, never a reason to fail a call.
   void post(std::function<void()> job);
 
-  // Returns once every job posted before this call has run.
+  // Runs `job` once `delay` has passed, replacing a delayed job not yet run: only the latest
+  // one matters (the pipeline's "idle for that long" release).
+  void post_after(std::chrono::milliseconds delay, std::function<void()> job);
+
+  // Returns once every job posted with post() before this call has run.
   void wait_idle();
 
  private:
+  using Clock = std::chrono::steady_clock;
+  void start_worker_locked();
   void work();
 
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::function<void()>> jobs_;
+  std::function<void()> delayed_job_;  // empty: none pending
+  Clock::time_point delayed_at_;
   bool running_job_ = false;
   bool stopping_ = false;
   // Started on the first post, by the process that posts: a child forked after that has no
