@@ -204,3 +204,20 @@ def test_kernel_cache_values_are_checked(value):
     from ppocr_native.errors import InvalidArgumentError
     with pytest.raises(InvalidArgumentError, match="cpu_kernel_cache"):
         OcrConfig(cpu_kernel_cache=value)
+
+
+@pytest.mark.parametrize("value", [-1, 0.5, "1s", True])
+def test_idle_release_values_are_checked(value):
+    from ppocr_native.errors import InvalidArgumentError
+    with pytest.raises(InvalidArgumentError, match="idle_release_ms"):
+        OcrConfig(idle_release_ms=value)
+
+
+def test_the_core_refuses_a_negative_idle_release():
+    from ppocr_native.errors import InvalidArgumentError
+    models = {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
+              "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
+    config = to_core_config(OcrConfig(**REFERENCE_KWARGS), models, _core)
+    config.idle_release_ms = -5
+    with pytest.raises(InvalidArgumentError, match="idle_release_ms must be >= 0"):
+        _core.OcrPipeline(config)
