@@ -65,12 +65,6 @@ void MemoryReclaimer::post_after(std::chrono::milliseconds delay, std::function<
   changed_.notify_all();
 }
 
-void MemoryReclaimer::wait_idle() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  if (!worker_ || worker_pid_ != ::getpid()) return;
-  changed_.wait(lock, [this] { return stopping_ || (jobs_.empty() && !running_job_); });
-}
-
 void MemoryReclaimer::work() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
@@ -92,12 +86,9 @@ void MemoryReclaimer::work() {
       job = std::move(delayed_job_);
       delayed_job_ = nullptr;
     }
-    running_job_ = true;
     lock.unlock();
     run_quietly(job);
     lock.lock();
-    running_job_ = false;
-    changed_.notify_all();
   }
 }
 

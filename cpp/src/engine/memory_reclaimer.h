@@ -6,6 +6,7 @@
 // shared images). The caller does not need to wait for it: the next inference on the same
 // engine is serialised against a release by the engine itself (OvSession's busy lock), so the
 // release can run on a worker of its own while the call goes on with recognition or returns.
+// The same worker runs the pipeline's "idle for idle_release_ms" release (post_after).
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -34,9 +35,6 @@ class MemoryReclaimer {
   // one matters (the pipeline's "idle for that long" release).
   void post_after(std::chrono::milliseconds delay, std::function<void()> job);
 
-  // Returns once every job posted with post() before this call has run.
-  void wait_idle();
-
  private:
   using Clock = std::chrono::steady_clock;
   void start_worker_locked();
@@ -47,7 +45,6 @@ class MemoryReclaimer {
   std::deque<std::function<void()>> jobs_;
   std::function<void()> delayed_job_;  // empty: none pending
   Clock::time_point delayed_at_;
-  bool running_job_ = false;
   bool stopping_ = false;
   // Started on the first post, by the process that posts: a child forked after that has no
   // such thread and runs its jobs inline instead (see post()).
