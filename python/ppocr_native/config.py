@@ -159,9 +159,10 @@ class OcrConfig(PredictOptions):
     cpu_threads: Optional[int] = _f("Number of CPU inference threads.")
     cpu_kernel_cache: Optional[int] = _f(
         "Not a PaddleOCR parameter: how many input shapes' compiled kernels OpenVINO's CPU "
-        "plugin keeps per model (its CPU_RUNTIME_CACHE_CAPACITY; default: OpenVINO's 5000). "
-        "Lower trades speed on repeated shapes for less memory in long runs over many "
-        "image sizes; 0 keeps none.")
+        "plugin keeps per model (its CPU_RUNTIME_CACHE_CAPACITY; default 300, OpenVINO's "
+        "own is 5000). Higher can help runs that repeat the same few image sizes, at "
+        "hundreds of MB over many sizes; lower trades speed on repeated sizes for memory; "
+        "0 keeps none.")
     idle_release_ms: Optional[int] = _f(
         "Not a PaddleOCR parameter: hand OpenVINO's working buffers back once the pipeline "
         "has had no call for this many milliseconds (default 1000). Calls in between reuse "

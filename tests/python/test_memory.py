@@ -186,7 +186,7 @@ def test_a_smaller_kernel_cache_gives_the_same_results(data_dir, ocr_reference_c
     models = {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
               "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
     default_config = to_core_config(OcrConfig(**REFERENCE_KWARGS), models, _core)
-    assert default_config.engine.runtime_cache_capacity == -1  # OpenVINO's default unless asked
+    assert default_config.engine.runtime_cache_capacity == 300  # ours, not OpenVINO's 5,000
     # the config field (API, CLI --cpu_kernel_cache, service) reaches the engine options
     core_config = to_core_config(OcrConfig(cpu_kernel_cache=0, **REFERENCE_KWARGS), models, _core)
     assert core_config.engine.runtime_cache_capacity == 0

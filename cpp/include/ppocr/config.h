@@ -55,12 +55,14 @@ struct EngineOptions {
   // can see it, and it only decides whether the plugin may use its own optimised kernels
   // for low precision. See README "enable_mkldnn".
   bool enable_mkldnn = true;
-  // Entries of the CPU plugin's per-shape cache of prepared kernels (-1: OpenVINO's
+  // Entries of the CPU plugin's per-shape cache of prepared kernels (-1: OpenVINO's own
   // default, 5,000). Every new input shape adds entries, and with them memory that
-  // release_memory() does not return: on the 43 shared images RSS after the run is
-  // 741 MB with the default, 538 MB with 100, 491 MB with 0, while repeated shapes run
-  // slower without their cached kernels (+15 % wall time with 100; README, "Memory").
-  int runtime_cache_capacity = -1;
+  // release_memory() does not return. Why 300: over 86 pages of distinct sizes (the shared
+  // images rescaled; benchmarks/bench_memory.py --distinct) OpenVINO's 5,000 reached a peak
+  // of 1,672 MB and stayed at 1,150 MB idle, 300 peaked at 1,180 and idled at 632 MB, at the
+  // same speed; on the 43 shared images repeated three times 300 was as fast as 5,000
+  // (45.9 vs 46.1 s). 100 starts to cost on repeated shapes; 0 keeps none.
+  int runtime_cache_capacity = 300;
   // > 0: the model is a recogniser whose output must have this many classes (the
   // dictionary's entries). An engine may then replace a final softmax over the classes
   // ([N, T, C], C > 2) by its maximum and arg-max, output [N, T, 2] = (probability, class
