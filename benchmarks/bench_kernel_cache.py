@@ -29,14 +29,11 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from bench_common import (RESULTS, default_data_dir, format_table, image_list, result_header,
-                          write_json)
+from bench_common import (REFERENCE_KWARGS, RESULTS, default_data_dir, format_table, image_list,
+                          result_header, write_json)
 
 DEFAULT_JSON = RESULTS / "bench_kernel_cache.json"
-KWARGS = dict(text_detection_model_name="PP-OCRv5_mobile_det",
-              text_recognition_model_name="PP-OCRv5_mobile_rec",
-              use_doc_orientation_classify=False, use_doc_unwarping=False,
-              use_textline_orientation=False, cpu_threads=2)
+KWARGS = dict(REFERENCE_KWARGS, cpu_threads=2)
 IDLE_WAIT_S = 2.5  # > the default idle_release_ms (1 s), with margin
 
 
