@@ -18,8 +18,9 @@ class Engine {
   virtual Tensor infer(const Tensor& input) const = 0;
   virtual const std::string& model_path() const = 0;
   // Frees what the backend keeps between calls (intermediate buffers sized for the largest
-  // input seen so far). May be called at any time: an engine with an inference running
-  // leaves its memory alone (OvSession), or ignores the call.
+  // input seen so far). May be called at any time and from any thread (the pipeline calls
+  // it from a background thread of its own): an engine with an inference running leaves
+  // its memory alone (OvSession), or ignores the call.
   virtual void release_memory() const {}
 };
 
