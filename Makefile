@@ -102,6 +102,7 @@ bench: install models bench-deps
 	$(PY) benchmarks/bench_stages.py
 	$(PY) benchmarks/bench_models.py
 	$(PY) benchmarks/bench_e2e.py
+	$(PY) benchmarks/parity_unseen.py
 	$(PY) benchmarks/bench_memory.py
 	$(PY) benchmarks/bench_kernel_cache.py
 	$(PY) benchmarks/bench_detsize.py

@@ -409,6 +409,16 @@ def fmt(v: Optional[float], digits: int = 1, suffix: str = "") -> Optional[str]:
 # ------------------------------------------------------------------------------------------
 
 
+def default_paddle_venv() -> Path:
+    """The official PaddleOCR's venv: $PPOCR_BENCH_PADDLE_VENV, else under BENCH_HOME."""
+    return Path(os.environ.get("PPOCR_BENCH_PADDLE_VENV") or BENCH_HOME / "venvs" / "paddle")
+
+
+def default_paddle_models() -> Path:
+    """Paddle-format PP-OCRv5 mobile models: $PPOCR_BENCH_PADDLE_MODELS, else under BENCH_HOME."""
+    return Path(os.environ.get("PPOCR_BENCH_PADDLE_MODELS") or BENCH_HOME / "paddle_models")
+
+
 def venv_python(venv: Path) -> Path:
     return venv / "bin" / "python"
 

@@ -44,6 +44,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from bench_common import (BENCH_HOME, DISTURBED_CORES, PADDLE_REQUIREMENTS, RAPIDOCR_REQUIREMENTS,
                           REFERENCE_KWARGS, RESULTS, SCRIPTS_REL, Measured, default_data_dir,
+                          default_paddle_models, default_paddle_venv,
                           ensure_paddle_models, ensure_venv, fmt, format_table, ground_truth,
                           gt_accuracy, image_list, native_model_files, native_versions,
                           process_cpu_seconds, python_versions, reference_texts, result_header,
@@ -393,10 +394,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     unknown = set(args.systems) - set(ALL_SYSTEMS)
     if unknown:
         ap.error(f"unknown systems {sorted(unknown)}; known: {', '.join(ALL_SYSTEMS)}")
-    args.paddle_venv = (args.make_paddle_venv or args.paddle_venv or
-                        Path(os.environ.get("PPOCR_BENCH_PADDLE_VENV") or BENCH_HOME / "venvs" / "paddle"))
-    args.paddle_models = (args.paddle_models or
-                          Path(os.environ.get("PPOCR_BENCH_PADDLE_MODELS") or BENCH_HOME / "paddle_models"))
+    args.paddle_venv = args.make_paddle_venv or args.paddle_venv or default_paddle_venv()
+    args.paddle_models = args.paddle_models or default_paddle_models()
     args.ref_scripts = (args.ref_scripts or args.data / SCRIPTS_REL).resolve()
     s = args.smoke
     args.rounds = args.rounds if args.rounds is not None else (1 if s else 2)

@@ -118,3 +118,12 @@ def test_kernel_cache_smoke_compares_capacities_on_distinct_sizes(tmp_path, data
         run = result["memory"][capacity]
         assert run["peak_rss_mb"] >= run["rss_end_mb"] * 0.99 and run["rss_idle_mb"] > 0
     assert "cpu_kernel_cache" in stdout
+
+
+def test_parity_unseen_smoke_makes_new_images_and_reads_them(tmp_path, data_dir):
+    result, stdout = run_smoke("parity_unseen.py", tmp_path, data_dir)
+    assert result["images"] == 4 and not result["official_run"]  # no official venv here
+    assert "nothing compared" in stdout
+    lines = result["native_lines"]
+    assert sorted(lines) == ["s00.jpg", "s01.png", "t00_0_empty_black.jpg", "t01_1_img_8.jpg"]
+    assert lines["s00.jpg"] > 0 and lines["s01.png"] > 0  # the synthetic pages hold text
