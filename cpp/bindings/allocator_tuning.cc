@@ -15,8 +15,8 @@ namespace ppocr_py {
 // shape. Pinning the threshold at its initial 128 KiB keeps large buffers in mmap, which
 // munmap gives back at once. Measured on the 43 shared images: peak RSS 1.7 GB -> 1.0 GB
 // together with releasing OpenVINO's buffers between calls (README, "Memory").
-// Process-wide, hence in the Python module only (the C++ library never touches the
-// allocator of the program embedding it), and switchable off.
+// Process-wide, hence in the Python module only (the C++ library never changes the
+// allocator settings of the program embedding it), and switchable off.
 void tune_allocator() {
 #if defined(__GLIBC__)
   const char* setting = std::getenv("PPOCR_NATIVE_MALLOC_TUNING");
