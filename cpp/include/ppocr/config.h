@@ -58,10 +58,10 @@ struct EngineOptions {
   // Entries of the CPU plugin's per-shape cache of prepared kernels (-1: OpenVINO's own
   // default, 5,000). Every new input shape adds entries, and with them memory that
   // release_memory() does not return. Why 300: over 86 pages of distinct sizes (the shared
-  // images rescaled; benchmarks/bench_memory.py --distinct) OpenVINO's 5,000 reached a peak
-  // of 1,672 MB and stayed at 1,150 MB idle, 300 peaked at 1,180 and idled at 632 MB, at the
-  // same speed; on the 43 shared images repeated three times 300 was as fast as 5,000
-  // (45.9 vs 46.1 s). 100 starts to cost on repeated shapes; 0 keeps none.
+  // images rescaled; benchmarks/bench_kernel_cache.py) OpenVINO's 5,000 peaked at 1,579 MB
+  // and idled at 1,042 MB, 300 at 1,086 / 497 MB, at the same speed. 300 entries hold about
+  // three detector input sizes: a run cycling through more sizes is faster with more (the
+  // 43 shared images after a warm-up: 17.1 s with 300, 14.5 s with 5,000). 0 keeps none.
   int runtime_cache_capacity = 300;
   // > 0: the model is a recogniser whose output must have this many classes (the
   // dictionary's entries). An engine may then replace a final softmax over the classes
