@@ -160,9 +160,10 @@ class OcrConfig(PredictOptions):
     cpu_kernel_cache: Optional[int] = _f(
         "Not a PaddleOCR parameter: how many prepared kernels (per input shape and node) "
         "OpenVINO's CPU plugin keeps per model (its CPU_RUNTIME_CACHE_CAPACITY; default "
-        "300, about three detector input sizes; OpenVINO's own is 5000). Higher is faster "
-        "for a run that keeps coming back to more sizes than that (~15 %), at hundreds of MB "
-        "over many sizes; lower trades speed on repeated sizes for memory; 0 keeps none.")
+        "300, about three detector input sizes; OpenVINO's own is 5000). Higher is about a "
+        "sixth faster for a run that keeps coming back to more sizes than that, at hundreds "
+        "of MB over many sizes; lower trades speed on repeated sizes for memory; 0 keeps "
+        "none.")
     idle_release_ms: Optional[int] = _f(
         "Not a PaddleOCR parameter: hand OpenVINO's working buffers back once the pipeline "
         "has had no call for this many milliseconds (default 1000). Calls in between reuse "
