@@ -99,11 +99,15 @@ def make_images(data: Path, out: Path, n_transformed: int, n_synthetic: int, see
     sources = image_list(data)
     rng.shuffle(sources)
     made = []
-    for i, src in enumerate(s for s in sources if min(cv2.imread(str(s)).shape[:2]) >= 40):
-        if i == n_transformed:
+    for src in sources:
+        if len(made) == n_transformed:
             break
+        image = cv2.imread(str(src))
+        if min(image.shape[:2]) < 40:  # word crops: too small to transform meaningfully
+            continue
+        i = len(made)
         path = out / f"t{i:02d}_{i % 8}_{src.stem}.jpg"
-        cv2.imwrite(str(path), transformed(cv2.imread(str(src)), i % 8, rng), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        cv2.imwrite(str(path), transformed(image, i % 8, rng), [cv2.IMWRITE_JPEG_QUALITY, 90])
         made.append(path)
     for j in range(n_synthetic):
         path = out / f"s{j:02d}.{'png' if j % 2 else 'jpg'}"

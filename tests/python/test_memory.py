@@ -58,13 +58,28 @@ def _clear_refs_supported() -> bool:
         return False
 
 
-@pytest.mark.skipif(not _clear_refs_supported(), reason="needs Linux /proc/self/clear_refs")
-def _peak_rise(page: Path, **kwargs) -> dict:
-    done = subprocess.run([sys.executable, "-c", PEAK_PROBE, json.dumps(dict(REFERENCE_KWARGS, **kwargs)),
-                           str(page)], capture_output=True, text=True, timeout=600, check=True)
+needs_clear_refs = pytest.mark.skipif(not _clear_refs_supported(),
+                                      reason="needs Linux /proc/self/clear_refs")
+
+
+def _run_probe(probe: str, kwargs: dict, *args: str):
+    """Runs `probe` in a fresh Python with PaddleOCR kwargs (over the reference ones) and
+    `args`; returns the JSON it printed last."""
+    done = subprocess.run([sys.executable, "-c", probe, json.dumps(dict(REFERENCE_KWARGS, **kwargs)), *args],
+                          capture_output=True, text=True, timeout=600, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _peak_rise(page: Path, **kwargs) -> dict:
+    return _run_probe(PEAK_PROBE, kwargs, str(page))
+
+
+def _reference_models() -> dict:
+    return {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
+            "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
+
+
+@needs_clear_refs
 def test_a_large_page_peaks_at_its_larger_stage_not_their_sum(data_dir):
     """Fresh process, one 1,200 x 1,600 page, buffers released per call (idle_release_ms=0):
     the call's peak RSS rise stays under the bound."""
@@ -73,6 +88,7 @@ def test_a_large_page_peaks_at_its_larger_stage_not_their_sum(data_dir):
     assert report["rise_mb"] < PEAK_RISE_BOUND_MB, report
 
 
+@needs_clear_refs
 def test_back_to_back_calls_keep_the_buffers_until_the_pipeline_is_idle(data_dir):
     """Default (idle_release_ms=1000): the detector's buffers stay through recognition, so the
     peak is both stages' sum, and a second call right after finds every buffer ready: it
@@ -87,15 +103,9 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 ocr.predict(sys.argv[2])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
 """
-    faults = {}
-    for ms in (0, 1000):
-        done = subprocess.run([sys.executable, "-c", probe, json.dumps(dict(REFERENCE_KWARGS, idle_release_ms=ms)),
-                               page], capture_output=True, text=True, timeout=600, check=True)
-        faults[ms] = int(done.stdout.strip().splitlines()[-1])
+    faults = {ms: _run_probe(probe, {"idle_release_ms": ms}, page) for ms in (0, 1000)}
     assert faults[1000] < 0.5 * faults[0], faults
     assert _peak_rise(data_dir / LARGE_PAGE)["rise_mb"] > PEAK_RISE_BOUND_MB  # the price
-
-
 
 
 RELEASE_PROBE = r"""
@@ -123,11 +133,7 @@ def test_an_idle_pipeline_hands_the_call_s_buffers_back(data_dir):
     """The release runs off the caller's thread (MemoryReclaimer), a second after the last
     call by default, but must happen: with no further call, RSS falls back to what the
     kernel caches keep."""
-    page = data_dir / LARGE_PAGE
-    done = subprocess.run([sys.executable, "-c", RELEASE_PROBE, json.dumps(REFERENCE_KWARGS), str(page),
-                           str(RELEASED_RISE_BOUND_MB)],
-                          capture_output=True, text=True, timeout=600, check=True)
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = _run_probe(RELEASE_PROBE, {}, str(data_dir / LARGE_PAGE), str(RELEASED_RISE_BOUND_MB))
     assert report["rise_mb"] < RELEASED_RISE_BOUND_MB, report
 
 
@@ -156,12 +162,8 @@ def test_an_idle_pipeline_returns_its_free_heap_pages(data_dir):
     (idle_release_ms = 60 s) the same trim still returns several MB (5.9-6.7 measured)."""
     pages = [str(data_dir / p) for p in (LARGE_PAGE, "wildreceipt_toy/2.jpeg",
                                           "icdar2015_subset/imgs/img_1.jpg", "paddleocr_tests/book.jpg")]
-    trimmed = {}
-    for ms in (200, 60000):
-        done = subprocess.run([sys.executable, "-c", TRIM_PROBE,
-                               json.dumps(dict(REFERENCE_KWARGS, idle_release_ms=ms)), *pages],
-                              capture_output=True, text=True, timeout=600, check=True)
-        trimmed[ms] = json.loads(done.stdout.strip().splitlines()[-1])["trimmed_mb"]
+    trimmed = {ms: _run_probe(TRIM_PROBE, {"idle_release_ms": ms}, *pages)["trimmed_mb"]
+               for ms in (200, 60000)}
     assert trimmed[200] < 1.0, trimmed
     assert trimmed[60000] > 2.0, trimmed
 
@@ -184,8 +186,7 @@ def test_wide_recognition_batches_run_in_parts_of_the_batch_width(data_dir):
     """Every line still goes through the model once, padded to its batch's width; wide
     batches arrive in parts of at most MAX_COLUMNS_PER_CALL columns (one row at least)."""
     cfg = OcrConfig(**REFERENCE_KWARGS)
-    models = {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
-              "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
+    models = _reference_models()
     core_config = to_core_config(cfg, models, _core)
     core_config.engine.throughput_streams = 1  # batches in order, so parts stay adjacent
     shapes = {"text_det": [], "text_rec": []}
@@ -218,8 +219,7 @@ def test_wide_recognition_batches_run_in_parts_of_the_batch_width(data_dir):
 def test_a_smaller_kernel_cache_gives_the_same_results(data_dir, ocr_reference_config):
     """EngineOptions.runtime_cache_capacity trades speed on repeated shapes for memory;
     what the models compute stays the same (0: no cache at all)."""
-    models = {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
-              "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
+    models = _reference_models()
     default_config = to_core_config(OcrConfig(**REFERENCE_KWARGS), models, _core)
     assert default_config.engine.runtime_cache_capacity == 300  # ours, not OpenVINO's 5,000
     # the config field (API, CLI --cpu_kernel_cache, service) reaches the engine options
@@ -250,8 +250,7 @@ def test_idle_release_values_are_checked(value):
 
 def test_the_core_refuses_a_negative_idle_release():
     from ppocr_native.errors import InvalidArgumentError
-    models = {"text_det": resolve_model("text_det", "PP-OCRv5_mobile_det"),
-              "text_rec": resolve_model("text_rec", "PP-OCRv5_mobile_rec")}
+    models = _reference_models()
     config = to_core_config(OcrConfig(**REFERENCE_KWARGS), models, _core)
     config.idle_release_ms = -5
     with pytest.raises(InvalidArgumentError, match="idle_release_ms must be >= 0"):
