@@ -129,3 +129,21 @@ def test_parity_unseen_smoke_makes_new_images_and_reads_them(tmp_path, data_dir)
     lines = result["native_lines"]
     assert sorted(lines) == ["s00.jpg", "s01.png", "t00_0_empty_black.jpg", "t01_1_img_8.jpg"]
     assert lines["s00.jpg"] > 0 and lines["s01.png"] > 0  # the synthetic pages hold text
+
+
+def test_gpu_smoke_runs_the_cpu_half_and_says_when_there_is_no_gpu(tmp_path, data_dir):
+    """No GPU here: --smoke measures the CPU side on two images and records why the GPU
+    was not measured; a full run without a GPU exits 2 instead of reporting nothing as a pass."""
+    from ppocr_native.engines.cuda_devices import visible_cuda_devices
+    if visible_cuda_devices()[0]:
+        pytest.skip("a GPU is visible: run benchmarks/bench_gpu.py itself")
+    result, stdout = run_smoke("bench_gpu.py", tmp_path, data_dir)
+    assert result["gpu_usable"]["usable"] is False and result["gpu_usable"]["detail"]
+    assert list(result["construct"]) == ["cpu"]
+    cpu = result["parity"]["cpu"]["vs_reference"]
+    assert cpu["images_identical_texts"] == cpu["n_images"] == 2
+    assert result["latency"]["cpu"]["pass2"]["n"] == 2 and "| cpu" in stdout
+    full = subprocess.run([sys.executable, str(BENCH / "bench_gpu.py"), "--json", str(tmp_path / "full.json")],
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PPOCR_TEST_DATA=str(data_dir)), cwd=REPO)
+    assert full.returncode == 2 and "no usable GPU" in full.stdout

@@ -43,6 +43,8 @@ REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "tests" / "assets" / "sample.png"
 ORT_CPU = dict(inference_engine="onnxruntime", device="cpu")
 CUDA, TRT, CPU = "CUDAExecutionProvider", "TensorrtExecutionProvider", "CPUExecutionProvider"
+# Measured on an H200 (README "GPU / TensorRT"): no per-shape exhaustive search, no TF32.
+CUDA_OPTIONS = {"cudnn_conv_algo_search": "HEURISTIC", "use_tf32": 0}
 # Reference configuration (PP-OCRv5 mobile, optional modules off): mixed real images.
 REFERENCE_SET = ("icdar2015_subset/imgs/img_1.jpg", "icdar2015_subset/imgs/img_2.jpg",
                  "rapidocr_tests/ch_en_num.jpg", "rapidocr_tests/japan.jpg",
@@ -224,7 +226,7 @@ def test_tensorrt_options_for_detection(trt_home):
         "trt_profile_opt_shapes": "x:1x3x736x736",
         "trt_profile_max_shapes": "x:1x3x4000x4000",
     }
-    assert providers[1] == (CUDA, {"device_id": 0})
+    assert providers[1] == (CUDA, dict(CUDA_OPTIONS, device_id=0))
 
 
 def test_profiles_follow_the_pipeline_configuration(trt_home):
@@ -239,7 +241,7 @@ def test_profiles_follow_the_pipeline_configuration(trt_home):
 
     def trt(stage: str, name: str) -> Dict[str, Any]:
         providers = ort_engine.provider_settings(stage, _model(stage, name), plan, limits)
-        assert providers[1] == (CUDA, {"device_id": 1})
+        assert providers[1] == (CUDA, dict(CUDA_OPTIONS, device_id=1))
         return providers[0][1]
 
     rec = trt("text_rec", "PP-OCRv6_small_rec")
@@ -273,7 +275,7 @@ def test_cpu_and_fallback_provider_lists():
         [(CPU, {})]
     auto = _gpu_plan(use_tensorrt=False, precision="fp32", cpu_fallback=True)
     assert ort_engine.provider_settings("text_det", det, auto, ort_engine.ShapeLimits()) == \
-        [(CUDA, {"device_id": 0}), (CPU, {})]
+        [(CUDA, dict(CUDA_OPTIONS, device_id=0)), (CPU, {})]
 
 
 def test_sessions_get_the_options_and_a_dropped_gpu_provider_fails(trt_home, caplog):
@@ -300,6 +302,32 @@ def test_sessions_get_the_options_and_a_dropped_gpu_provider_fails(trt_home, cap
     with caplog.at_level(logging.WARNING, logger="ppocr_native"):
         ort_engine.OnnxRuntimeEngine("text_det", det, auto, limits, _FakeOrt(started=[CPU]))
     assert "runs on ONNX Runtime's CPU provider" in caplog.text
+
+
+def test_gpu_factories_preload_cuda_libraries_once(caplog):
+    """onnxruntime-gpu's pip CUDA / cuDNN libraries are outside the loader's path: the GPU
+    factory asks onnxruntime to preload them, once per process; a CPU plan never does."""
+    calls: List[str] = []
+
+    def preload() -> None:
+        calls.append("preload")
+
+    fake = types.SimpleNamespace(preload_dlls=preload)
+    limits = ort_engine.ShapeLimits()
+    ort_engine.make_engine_factory(EnginePlan("onnxruntime", "cpu", cpu_threads=2), limits, fake)
+    assert calls == []
+    ort_engine.make_engine_factory(_gpu_plan(), limits, fake)
+    ort_engine.make_engine_factory(_gpu_plan(use_tensorrt=False, precision="fp32"), limits, fake)
+    assert calls == ["preload"]
+
+    def broken() -> None:
+        raise OSError("libcudnn.so.9: cannot open shared object file")
+
+    with caplog.at_level(logging.WARNING, logger="ppocr_native"):
+        ort_engine.make_engine_factory(_gpu_plan(), limits, types.SimpleNamespace(preload_dlls=broken))
+    assert "preload_dlls() failed" in caplog.text and "libcudnn.so.9" in caplog.text
+    # An onnxruntime without preload_dlls (< 1.21) is left to the system's library path.
+    ort_engine.make_engine_factory(_gpu_plan(), limits, types.SimpleNamespace())
 
 
 def test_a_real_cpu_session_is_configured_as_built():

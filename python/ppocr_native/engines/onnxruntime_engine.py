@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import mmap
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -130,6 +131,21 @@ def tensorrt_options(stage: str, model_path: str, plan: EnginePlan,
     return options
 
 
+def cuda_options(plan: EnginePlan) -> Dict[str, Any]:
+    """The CUDA provider's options (measured on an H200, README "GPU / TensorRT").
+
+    - ``cudnn_conv_algo_search=HEURISTIC``: ONNX Runtime's default (EXHAUSTIVE) benchmarks
+      every convolution again whenever an input shape changes, and an OCR page changes the
+      detector's shape and its recognition batches' widths on every call: 0.5 images/s with
+      single calls up to 25 s, against 2.8 images/s with the heuristic. (DEFAULT, no search,
+      picks kernels 13x slower on the same shapes.)
+    - ``use_tf32=0``: ``precision="fp32"`` means fp32. TF32 convolutions (ONNX Runtime's
+      default on Ampere and later) moved boxes and changed texts on 7 of the 43 reference
+      images; without TF32 all 43 give the CPU's texts and boxes exactly.
+    """
+    return {"device_id": plan.device_id, "cudnn_conv_algo_search": "HEURISTIC", "use_tf32": 0}
+
+
 def provider_settings(stage: str, model_path: str, plan: EnginePlan,
                       limits: ShapeLimits) -> List[Tuple[str, Dict[str, Any]]]:
     """(provider, options) in order of preference for one model."""
@@ -138,7 +154,7 @@ def provider_settings(stage: str, model_path: str, plan: EnginePlan,
     providers = []
     if plan.use_tensorrt:
         providers.append((TENSORRT_PROVIDER, tensorrt_options(stage, model_path, plan, limits)))
-    providers.append((CUDA_PROVIDER, {"device_id": plan.device_id}))
+    providers.append((CUDA_PROVIDER, cuda_options(plan)))
     if plan.cpu_fallback:
         providers.append((CPU_PROVIDER, {}))
     return providers
@@ -202,8 +218,9 @@ def _check_providers(active: Sequence[str], plan: EnginePlan, stage: str) -> Non
     """Fails when ONNX Runtime quietly dropped a GPU provider it was asked for."""
     if plan.device != "gpu":
         return
-    hint = ("ONNX Runtime could not load it (see its log above): check the CUDA 12 and "
-            "cuDNN 9 libraries" + (" and TensorRT 10" if plan.use_tensorrt else ""))
+    hint = ("ONNX Runtime could not load it (see its log above): check that the CUDA and "
+            "cuDNN libraries this onnxruntime-gpu build needs are installed (pip install "
+            "'onnxruntime-gpu[cuda,cudnn]')" + (" and TensorRT's" if plan.use_tensorrt else ""))
     if CUDA_PROVIDER not in active:
         if plan.cpu_fallback:
             logger.warning("device=None: the GPU could not run the %s model (%s); it runs on "
@@ -216,9 +233,38 @@ def _check_providers(active: Sequence[str], plan: EnginePlan, stage: str) -> Non
                                      f"for the {stage} model; {hint}")
 
 
+_preload_lock = threading.Lock()
+_preloaded: List[ModuleType] = []
+
+
+def preload_gpu_libraries(ort: ModuleType) -> None:
+    """Loads CUDA / cuDNN from NVIDIA's pip packages once, before the first GPU session.
+
+    ``pip install onnxruntime-gpu[cuda,cudnn]`` puts those libraries under
+    ``site-packages/nvidia/*/lib``, where the dynamic loader never looks: without this the
+    CUDA provider fails to load and the session would not start on the GPU. onnxruntime >=
+    1.21 does the search itself (``preload_dlls``; it also reuses a PyTorch build's copies);
+    libraries that are already on the loader's path are unaffected. Older versions lack
+    it and rely on ``LD_LIBRARY_PATH``; a failed preload is logged, and a provider that then
+    does not start is reported by ``_check_providers``.
+    """
+    preload = getattr(ort, "preload_dlls", None)
+    with _preload_lock:
+        if preload is None or ort in _preloaded:
+            return
+        _preloaded.append(ort)
+        try:
+            preload()
+        except Exception as exc:  # best effort: the provider check reports what is missing
+            logger.warning("onnxruntime.preload_dlls() failed (%s); relying on the system's "
+                           "library path for CUDA / cuDNN", exc)
+
+
 def make_engine_factory(plan: EnginePlan, limits: ShapeLimits,
                         ort: ModuleType) -> Callable[[str, str, Any], OnnxRuntimeEngine]:
     """factory(stage, model_path, core EngineOptions) for ``_core.OcrPipeline``."""
+    if plan.device == "gpu":
+        preload_gpu_libraries(ort)
 
     def factory(stage: str, model_path: str, _options: Any) -> OnnxRuntimeEngine:
         return OnnxRuntimeEngine(stage, model_path, plan, limits, ort)
