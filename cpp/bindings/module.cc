@@ -108,6 +108,10 @@ void bind_config(py::module_& m) {
       .def_readwrite("text_rec", &ppocr::ModelFiles::text_rec)
       .def_readwrite("text_rec_characters", &ppocr::ModelFiles::text_rec_characters);
 
+  py::enum_<ppocr::TextlineInput>(m, "TextlineInput")
+      .value("stretched", ppocr::TextlineInput::kStretched)
+      .value("aspect_padded", ppocr::TextlineInput::kAspectPadded);
+
   py::class_<ppocr::PipelineConfig>(m, "PipelineConfig")
       .def(py::init<>())
       .def_readwrite("models", &ppocr::PipelineConfig::models)
@@ -117,6 +121,8 @@ void bind_config(py::module_& m) {
       .def_readwrite("use_textline_orientation", &ppocr::PipelineConfig::use_textline_orientation)
       .def_readwrite("textline_orientation_batch_size",
                      &ppocr::PipelineConfig::textline_orientation_batch_size)
+      .def_readwrite("textline_orientation_input",
+                     &ppocr::PipelineConfig::textline_orientation_input)
       .def_readwrite("idle_release_ms", &ppocr::PipelineConfig::idle_release_ms)
       .def_readwrite("text_det", &ppocr::PipelineConfig::text_det)
       .def_readwrite("text_rec", &ppocr::PipelineConfig::text_rec);

@@ -212,8 +212,11 @@ OcrPipeline::OcrPipeline(PipelineConfig config, const EngineFactory& engine_fact
   impl_->doc_unwarper = load_if<DocUnwarper>("doc_unwarping", m.doc_unwarping, f, e, engines);
   impl_->text_detector = load_if<TextDetector>("text_det", m.text_det, f, e, engines);
   impl_->text_det_engine = engines.back();
-  impl_->textline_classifier =
-      load_if<TextlineClassifier>("textline_orientation", m.textline_orientation, f, e, engines);
+  if (!m.textline_orientation.empty()) {
+    engines.push_back(load_engine("textline_orientation", m.textline_orientation, f, e));
+    impl_->textline_classifier = std::make_shared<TextlineClassifier>(
+        engines.back(), config.textline_orientation_input);
+  }
   EngineOptions recogniser = e;  // greedy CTC reads only each step's top class
   recogniser.top1_classes = static_cast<int>(m.text_rec_characters.size());
   engines.push_back(load_engine("text_rec", m.text_rec, f, recogniser));

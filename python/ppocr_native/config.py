@@ -20,6 +20,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 import numpy as np
 
 from .errors import InvalidArgumentError
+from .models.onnx_info import model_input_dims
 
 LIMIT_TYPES = ("min", "max", "resize_long")
 PRECISIONS = ("fp32", "fp16", "bf16")
@@ -327,6 +328,23 @@ def compiled_cache_dir() -> str:
     return str(path) if os.access(path, os.W_OK) else ""
 
 
+# PaddleOCR 2.x's text-line classifiers read 48 x 192 lines (kept aspect ratio, padded);
+# PaddleX's PP-LCNet textline models 80 x 160 (stretched). The name tells them apart, or for
+# a user's model under another name the input the model declares (the ONNX export of
+# ch_ppocr_mobile_v2.0_cls that ships here leaves its height and width dynamic).
+PADDLEOCR2_CLASSIFIERS = ("ch_ppocr_mobile_v2.0_cls", "ch_ppocr_server_v2.0_cls")
+PADDLEOCR2_CLASSIFIER_HW = (48, 192)
+
+
+def textline_input(model: Any, core) -> Any:
+    """How the core feeds lines to this text-line orientation model (core.TextlineInput)."""
+    dims = model_input_dims(model.model_path)
+    if model.name in PADDLEOCR2_CLASSIFIERS or (
+            dims is not None and tuple(dims[-2:]) == PADDLEOCR2_CLASSIFIER_HW):
+        return core.TextlineInput.aspect_padded
+    return core.TextlineInput.stretched
+
+
 def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
     """Copies a config and its resolved models into the C++ PipelineConfig."""
     out = core.PipelineConfig()
@@ -350,6 +368,8 @@ def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
     out.use_doc_unwarping = cfg.value("use_doc_unwarping")
     out.use_textline_orientation = cfg.value("use_textline_orientation")
     out.textline_orientation_batch_size = cfg.value("textline_orientation_batch_size")
+    if "textline_orientation" in models:
+        out.textline_orientation_input = textline_input(models["textline_orientation"], core)
     if cfg.value("idle_release_ms") is not None:
         out.idle_release_ms = cfg.value("idle_release_ms")
 

@@ -83,6 +83,18 @@ struct ModelFiles {
   std::vector<std::string> text_rec_characters;
 };
 
+// How a cropped line is fed to the text-line orientation model; the two model families
+// were trained on different inputs.
+enum class TextlineInput {
+  // PaddleX's PP-LCNet *_textline_ori: stretched to 160 x 80, ImageNet mean/std on RGB.
+  kStretched,
+  // PaddleOCR 2.x's ch_ppocr_mobile_v2.0_cls (PaddleOCR 2.x's ClsResizeImg): resized to
+  // height 48 keeping the aspect ratio (width at most 192), zero-padded on the right,
+  // (pixel / 255 - 0.5) / 0.5 on BGR; a line is turned only when the 180-degree class
+  // scores above 0.9 (PaddleOCR 2.x's cls_thresh).
+  kAspectPadded,
+};
+
 struct PipelineConfig {
   ModelFiles models;
   EngineOptions engine;
@@ -90,6 +102,7 @@ struct PipelineConfig {
   bool use_doc_unwarping = false;
   bool use_textline_orientation = true;
   int textline_orientation_batch_size = 6;
+  TextlineInput textline_orientation_input = TextlineInput::kStretched;
   TextDetOptions text_det;
   TextRecOptions text_rec;
   // When the engines hand their working buffers back (OpenVINO keeps each infer request's,

@@ -8,19 +8,18 @@
 
 namespace ppocr {
 
-std::vector<int> classify(const Engine& engine, const std::vector<cv::Mat>& images, int height,
-                          int width, int batch_size, const ClassifierResize& resize) {
+std::vector<Classification> classify(const Engine& engine, const std::vector<cv::Mat>& images, int height,
+                          int width, int batch_size, const ClassifierResize& resize,
+                          const Normalization& norm) {
   if (batch_size <= 0) throw_invalid("classifier batch size must be > 0");
-  // Its tables are 3 x 256 floats: build them once, not per image.
-  static const Normalization kRgbImagenet = Normalization::imagenet(true);
   const size_t batch = static_cast<size_t>(batch_size);
-  std::vector<int> labels(images.size());
+  std::vector<Classification> labels(images.size());
   for_each_batch((images.size() + batch - 1) / batch, [&](size_t b) {
     const size_t start = b * batch;
     const size_t end = std::min(images.size(), start + batch);
     Tensor input = make_nchw(static_cast<int>(end - start), height, width);
     for (size_t i = start; i < end; ++i) {
-      write_nchw(resize(images[i]), kRgbImagenet, input, static_cast<int>(i - start));
+      write_nchw(resize(images[i]), norm, input, static_cast<int>(i - start));
     }
     const Tensor output = engine.infer(input);
     if (output.shape.size() != 2 || static_cast<size_t>(output.dim(0)) != end - start) {
@@ -29,7 +28,8 @@ std::vector<int> classify(const Engine& engine, const std::vector<cv::Mat>& imag
     const int classes = static_cast<int>(output.dim(1));
     for (size_t i = start; i < end; ++i) {
       const float* row = output.data.data() + (i - start) * classes;
-      labels[i] = static_cast<int>(std::max_element(row, row + classes) - row);
+      const float* best = std::max_element(row, row + classes);
+      labels[i] = {static_cast<int>(best - row), *best};
     }
   });
   return labels;

@@ -6,17 +6,24 @@
 
 #include <opencv2/core.hpp>
 
+#include "image/tensor_ops.h"
 #include "ppocr/engine.h"
 
 namespace ppocr {
 
-// Prepares one image for the classifier: returns the BGR image at the model's input size.
+// Prepares one image for the classifier: returns the BGR image at the model's input size,
+// or narrower / shorter (the rest of the input stays zero).
 using ClassifierResize = std::function<cv::Mat(const cv::Mat&)>;
 
-// Runs `engine` on `images` in batches of batch_size (each resized by `resize` to
-// height x width, RGB, ImageNet-normalised, as PaddleX's classifiers read them) and
-// returns the arg-max class of each.
-std::vector<int> classify(const Engine& engine, const std::vector<cv::Mat>& images,
-                          int height, int width, int batch_size, const ClassifierResize& resize);
+struct Classification {
+  int label = 0;      // the arg-max class
+  float score = 0.f;  // the model's output for it (a probability: these models end in softmax)
+};
+
+// Runs `engine` on `images` in batches of batch_size (each resized by `resize` into a
+// height x width input and normalised by `norm`) and returns the arg-max class of each.
+std::vector<Classification> classify(const Engine& engine, const std::vector<cv::Mat>& images,
+                          int height, int width, int batch_size, const ClassifierResize& resize,
+                          const Normalization& norm);
 
 }  // namespace ppocr

@@ -16,7 +16,6 @@ session serves every thread; it releases the GIL while it computes.
 from __future__ import annotations
 
 import logging
-import mmap
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ import numpy as np
 
 from ..errors import DeviceUnavailableError, InvalidArgumentError, PpocrError
 from ..models import cache_dir
-from ..models.onnx_info import _LEN, _fields, _submessages, _value_info
+from ..models.onnx_info import Dims, onnx_model_input
 from .selection import CUDA_PROVIDER, TENSORRT_PROVIDER, EnginePlan
 
 logger = logging.getLogger("ppocr_native")
@@ -45,7 +44,6 @@ DET_MIN_SIDE = 32          # the detector's input sides are multiples of 32
 DET_OPT_SIDE = 736         # TensorRT tunes for this page size; any size in range works
 
 Shape = Tuple[int, int, int, int]
-Dims = Tuple[Optional[int], ...]   # None: a dynamic dimension
 
 
 @dataclass(frozen=True)
@@ -123,7 +121,10 @@ def tensorrt_options(stage: str, model_path: str, plan: EnginePlan,
         # PaddleOCR's min_subgraph_size: smaller subgraphs stay on CUDA.
         "trt_min_subgraph_size": plan.min_subgraph_size,
     }
-    name, dims = onnx_model_input(model_path)
+    try:
+        name, dims = onnx_model_input(model_path)
+    except ValueError as exc:
+        raise PpocrError(f"onnxruntime: {exc}") from exc
     profile = shape_profile(stage, dims, limits)
     if profile is not None:
         for key, shape in zip(("min", "opt", "max"), profile):
@@ -270,28 +271,3 @@ def make_engine_factory(plan: EnginePlan, limits: ShapeLimits,
         return OnnxRuntimeEngine(stage, model_path, plan, limits, ort)
 
     return factory
-
-
-# --- the model's input, read from the ONNX file (TensorRT profiles are set before a session
-# exists). Field numbers from onnx.proto: ModelProto.graph=7; GraphProto.initializer=5,
-# input=11; TensorProto.name=8.
-
-def onnx_model_input(model_path: str) -> Tuple[str, Dims]:
-    """(name, dims) of the model's first real input (initializers listed as inputs skipped)."""
-    with open(model_path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-        for field, wire, start, end in _fields(buf, 0, len(buf)):
-            if field != 7 or wire != _LEN:
-                continue
-            weights = {_tensor_name(buf, a, b) for a, b in _submessages(buf, start, end, 5)}
-            for a, b in _submessages(buf, start, end, 11):
-                name, dims = _value_info(buf, a, b)
-                if name not in weights:
-                    return name, tuple(d if isinstance(d, int) and d > 0 else None for d in dims)
-    raise PpocrError(f"onnxruntime: {model_path} declares no graph input")
-
-
-def _tensor_name(buf: Any, start: int, end: int) -> str:
-    for field, wire, a, b in _fields(buf, start, end):
-        if field == 8 and wire == _LEN:
-            return bytes(buf[a:b]).decode("utf-8")
-    return ""

@@ -1,4 +1,5 @@
-"""A dependency-free ONNX reader: metadata and graph output shapes (no ``onnx`` package)."""
+"""A dependency-free ONNX reader: metadata, graph input and output shapes (no ``onnx``
+package); and the input shape an OpenVINO IR declares."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import mmap
 import os
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Iterator, Mapping, Tuple, Union
+import re
+from typing import Iterator, Mapping, Optional, Tuple, Union
 
 # Field numbers from onnx.proto:
 #   ModelProto: graph=7, metadata_props=14 (StringStringEntryProto key=1 value=2)
-#   GraphProto: output=12 (ValueInfoProto name=1 type=2)
+#   GraphProto: initializer=5 (TensorProto name=8), input=11, output=12 (ValueInfoProto
+#   name=1 type=2)
 #   TypeProto: tensor_type=1 -> shape=2 -> dim=1 -> dim_value=1 | dim_param=2
 # Everything else is skipped by its wire type; length-delimited fields
 # (the weights) are skipped by moving an offset, never copied.
@@ -20,6 +23,7 @@ _VARINT, _FIXED64, _LEN, _FIXED32 = 0, 1, 2, 5
 # typing.Union, not "|": these aliases are evaluated at runtime (Python 3.9).
 _Buffer = Union[bytes, mmap.mmap]
 _Shape = Tuple[Union[int, str, None], ...]
+Dims = Tuple[Optional[int], ...]   # None: a dynamic dimension
 
 
 @dataclass(frozen=True)
@@ -142,3 +146,44 @@ def _dim(buf: _Buffer, start: int, end: int) -> int | str | None:
         if field == 2 and wire == _LEN:
             return bytes(buf[a:b]).decode("utf-8")
     return None
+
+
+def onnx_model_input(model_path: str | os.PathLike[str]) -> tuple[str, Dims]:
+    """(name, dims) of the model's first real input (initializers listed as inputs skipped)."""
+    with open(model_path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        for field, wire, start, end in _fields(buf, 0, len(buf)):
+            if field != 7 or wire != _LEN:
+                continue
+            weights = {_tensor_name(buf, a, b) for a, b in _submessages(buf, start, end, 5)}
+            for a, b in _submessages(buf, start, end, 11):
+                name, dims = _value_info(buf, a, b)
+                if name not in weights:
+                    return name, tuple(d if isinstance(d, int) and d > 0 else None for d in dims)
+    raise ValueError(f"{model_path} declares no graph input")
+
+
+def _tensor_name(buf: _Buffer, start: int, end: int) -> str:
+    for field, wire, a, b in _fields(buf, start, end):
+        if field == 8 and wire == _LEN:
+            return bytes(buf[a:b]).decode("utf-8")
+    return ""
+
+
+# <layer ... type="Parameter" ...> <data shape="?,3,48,192" .../>: the first Parameter.
+_IR_PARAMETER_SHAPE = re.compile(
+    r'<layer\b[^>]*\btype="Parameter"[^>]*>\s*<data\b[^>]*\bshape="([^"]*)"', re.S)
+
+
+def model_input_dims(model_path: str | os.PathLike[str]) -> Dims | None:
+    """The first input's dims of an ONNX file or OpenVINO IR (.xml), None if unreadable."""
+    try:
+        if str(model_path).lower().endswith(".xml"):
+            with open(model_path, encoding="utf-8", errors="replace") as f:
+                match = _IR_PARAMETER_SHAPE.search(f.read(1 << 20))  # the inputs come first
+            if not match:
+                return None
+            parts = [p.strip() for p in match.group(1).split(",")]
+            return tuple(int(p) if p.isdigit() and int(p) > 0 else None for p in parts)
+        return onnx_model_input(model_path)[1]
+    except (OSError, ValueError):
+        return None

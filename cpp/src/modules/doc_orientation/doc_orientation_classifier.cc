@@ -26,8 +26,10 @@ cv::Mat doc_orientation_input(const cv::Mat& page) {
 }
 
 int DocOrientationClassifier::classify(const cv::Mat& page) const {
-  const auto labels = ppocr::classify(*engine_, {page}, kCrop, kCrop, 1, doc_orientation_input);
-  return labels.at(0) * 90;
+  static const Normalization kRgbImagenet = Normalization::imagenet(true);  // built once
+  const auto labels =
+      ppocr::classify(*engine_, {page}, kCrop, kCrop, 1, doc_orientation_input, kRgbImagenet);
+  return labels.at(0).label * 90;
 }
 
 cv::Mat rotate_upright(const cv::Mat& page, int angle) {
