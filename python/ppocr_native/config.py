@@ -332,7 +332,7 @@ def compiled_cache_dir() -> str:
 # PaddleX's PP-LCNet textline models 80 x 160 (stretched). The name tells them apart, or for
 # a user's model under another name the input the model declares (the ONNX export of
 # ch_ppocr_mobile_v2.0_cls that ships here leaves its height and width dynamic).
-PADDLEOCR2_CLASSIFIERS = ("ch_ppocr_mobile_v2.0_cls", "ch_ppocr_server_v2.0_cls")
+PADDLEOCR2_CLASSIFIERS = ("ch_ppocr_mobile_v2.0_cls",)
 PADDLEOCR2_CLASSIFIER_HW = (48, 192)
 
 

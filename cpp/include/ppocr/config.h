@@ -84,7 +84,8 @@ struct ModelFiles {
 };
 
 // How a cropped line is fed to the text-line orientation model; the two model families
-// were trained on different inputs.
+// were trained on different inputs. The Python package picks it from the model's name or
+// its declared input; C++ users set it for a PaddleOCR 2.x classifier.
 enum class TextlineInput {
   // PaddleX's PP-LCNet *_textline_ori: stretched to 160 x 80, ImageNet mean/std on RGB.
   kStretched,

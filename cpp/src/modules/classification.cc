@@ -8,9 +8,9 @@
 
 namespace ppocr {
 
-std::vector<Classification> classify(const Engine& engine, const std::vector<cv::Mat>& images, int height,
-                          int width, int batch_size, const ClassifierResize& resize,
-                          const Normalization& norm) {
+std::vector<Classification> classify(const Engine& engine, const std::vector<cv::Mat>& images,
+                                     int height, int width, int batch_size,
+                                     const ClassifierResize& resize, const Normalization& norm) {
   if (batch_size <= 0) throw_invalid("classifier batch size must be > 0");
   const size_t batch = static_cast<size_t>(batch_size);
   std::vector<Classification> labels(images.size());

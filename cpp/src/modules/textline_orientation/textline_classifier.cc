@@ -26,14 +26,15 @@ cv::Mat aspect_padded(const cv::Mat& line) {
   cv::resize(line, resized, cv::Size(std::max(1, width), kPaddedHeight));
   return resized;
 }
-}  // namespace
 
+// The line as the model reads it, before normalisation.
 cv::Mat textline_input(const cv::Mat& line, TextlineInput input) {
   if (input == TextlineInput::kAspectPadded) return aspect_padded(line);
   cv::Mat resized;
   cv::resize(line, resized, cv::Size(kStretchedWidth, kStretchedHeight));
   return resized;
 }
+}  // namespace
 
 std::vector<int> TextlineClassifier::classify(const std::vector<cv::Mat>& lines,
                                               int batch_size) const {

@@ -24,7 +24,4 @@ class TextlineClassifier {
   TextlineInput input_;
 };
 
-// The line as the model reads it (before normalisation): exposed for the tests.
-cv::Mat textline_input(const cv::Mat& line, TextlineInput input);
-
 }  // namespace ppocr
