@@ -118,13 +118,15 @@ std::shared_ptr<const Engine> load_engine(const char* stage, const std::string& 
   return engine;
 }
 
-template <typename T>
+// The stage's module on its engine (`module_args` after the engine), or none without a model.
+template <typename T, typename... ModuleArgs>
 std::shared_ptr<const T> load_if(const char* stage, const std::string& path,
                                  const EngineFactory& factory, const EngineOptions& options,
-                                 std::vector<std::shared_ptr<const Engine>>& engines) {
+                                 std::vector<std::shared_ptr<const Engine>>& engines,
+                                 const ModuleArgs&... module_args) {
   if (path.empty()) return nullptr;
   engines.push_back(load_engine(stage, path, factory, options));
-  return std::make_shared<T>(engines.back());
+  return std::make_shared<T>(engines.back(), module_args...);
 }
 
 }  // namespace
@@ -212,11 +214,9 @@ OcrPipeline::OcrPipeline(PipelineConfig config, const EngineFactory& engine_fact
   impl_->doc_unwarper = load_if<DocUnwarper>("doc_unwarping", m.doc_unwarping, f, e, engines);
   impl_->text_detector = load_if<TextDetector>("text_det", m.text_det, f, e, engines);
   impl_->text_det_engine = engines.back();
-  if (!m.textline_orientation.empty()) {
-    engines.push_back(load_engine("textline_orientation", m.textline_orientation, f, e));
-    impl_->textline_classifier = std::make_shared<TextlineClassifier>(
-        engines.back(), config.textline_orientation_input);
-  }
+  impl_->textline_classifier =
+      load_if<TextlineClassifier>("textline_orientation", m.textline_orientation, f, e, engines,
+                                  config.textline_orientation_input);
   EngineOptions recogniser = e;  // greedy CTC reads only each step's top class
   recogniser.top1_classes = static_cast<int>(m.text_rec_characters.size());
   engines.push_back(load_engine("text_rec", m.text_rec, f, recogniser));

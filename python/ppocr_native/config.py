@@ -338,9 +338,10 @@ PADDLEOCR2_CLASSIFIER_HW = (48, 192)
 
 def textline_input(model: Any, core) -> Any:
     """How the core feeds lines to this text-line orientation model (core.TextlineInput)."""
+    if model.name in PADDLEOCR2_CLASSIFIERS:
+        return core.TextlineInput.aspect_padded
     dims = model_input_dims(model.model_path)
-    if model.name in PADDLEOCR2_CLASSIFIERS or (
-            dims is not None and tuple(dims[-2:]) == PADDLEOCR2_CLASSIFIER_HW):
+    if dims is not None and tuple(dims[-2:]) == PADDLEOCR2_CLASSIFIER_HW:
         return core.TextlineInput.aspect_padded
     return core.TextlineInput.stretched
 
