@@ -263,6 +263,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--rounds", type=int, default=2, help="predict(list) rounds")
     ap.add_argument("--threads", type=int, default=4, help="threads sharing one GPU pipeline")
     ap.add_argument("--smoke", action="store_true", help="2 images; CPU only when no GPU")
+    ap.add_argument("--no-tf32", action="store_true",
+                    help="skip the variant that allows TF32 (saves a third of a GPU run)")
     ap.add_argument("--ort-defaults", action="store_true",
                     help="also run with ONNX Runtime's CUDA defaults (exhaustive search, TF32)")
     ap.add_argument("--json", type=Path, default=None)
@@ -318,7 +320,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     wanted = []
     if has_gpu:
         wanted.append(("gpu", GPU_KWARGS, None))                      # the engine's own options
-        wanted.append(("gpu_tf32", GPU_KWARGS, {"use_tf32": 1}))
+        if not args.no_tf32:
+            wanted.append(("gpu_tf32", GPU_KWARGS, {"use_tf32": 1}))
         if args.ort_defaults:   # slow: seconds per new input shape
             wanted.append(("gpu_ort_defaults", GPU_KWARGS, ORT_DEFAULTS))
     wanted.append(("cpu", cpu_kwargs, None))   # last: the others are compared with it
