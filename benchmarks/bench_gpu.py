@@ -15,7 +15,8 @@ What it measures, each part on its own so one failure does not hide the others:
 - bare sessions: the first run on a shape against repeats (what a shape change costs);
 - several threads sharing one GPU pipeline give the single-thread results;
 - ``use_tensorrt=True``: works, or fails with a clear error;
-- GPU memory held per process.
+- GPU memory held per process (``--memory-options``: also with other CUDA arena/workspace
+  options, each in a fresh process).
 
 Prints tables, writes ``results/bench_gpu.json`` (or ``--json``). Without a usable GPU it
 says so and exits 2 (``--smoke`` then runs the CPU half on two images, for CI).
@@ -130,9 +131,37 @@ def shape_changes(det_model: str, rec_model: str) -> Dict[str, Any]:
                     session.run(None, {feed: x})
                     repeats.append(time.perf_counter() - t0)
                 rows.append({"shape": shape, "first_ms": 1e3 * first,
-                             "repeat_median_ms": 1e3 * bc.percentile(repeats, 50)})
+                             "repeat_median_ms": 1e3 * bc.percentile(repeats, 50),
+                             "gpu_mb": _own_gpu_mb()})
             out.setdefault(name, {})[model] = rows
+    out["rec_distinct_widths"] = distinct_widths(rec_model, ours)
     return out
+
+
+def _own_gpu_mb() -> Optional[int]:
+    """GPU memory this process holds, by nvidia-smi (None when it cannot say)."""
+    for pid, used in _nvidia_smi("pid,used_memory", "compute-apps"):
+        if pid == str(os.getpid()):
+            return int(used)
+    return None
+
+
+def distinct_widths(rec_model: str, options: Dict[str, Any], count: int = 24) -> List[Dict[str, Any]]:
+    """One recogniser session fed batches of ever new widths, as OCR does: does the first run
+    on each new shape cost set-up, and does the GPU memory held grow with each new shape?"""
+    import onnxruntime as ort
+    so = ort.SessionOptions()
+    so.log_severity_level = 3
+    session = ort.InferenceSession(rec_model, so, providers=[("CUDAExecutionProvider", options)])
+    feed = session.get_inputs()[0].name
+    rng = np.random.default_rng(1)
+    rows = []
+    for width in range(320, 320 + 40 * count, 40):
+        x = rng.random((6, 3, 48, width), dtype=np.float32)
+        t0 = time.perf_counter()
+        session.run(None, {feed: x})
+        rows.append({"width": width, "first_ms": 1e3 * (time.perf_counter() - t0), "gpu_mb": _own_gpu_mb()})
+    return rows
 
 
 def auto_device() -> Dict[str, Any]:
@@ -149,6 +178,34 @@ def cold_start(kwargs: Dict[str, Any], image: str) -> Dict[str, Any]:
             "print(json.dumps({'construct_s': t1 - t0, 'first_result_s': t2 - t0, "
             "'lines': len(r['rec_texts'])}))")
     return _python(code)
+
+
+# CUDA option sets tried against the GPU memory one pipeline holds (--memory-options).
+MEMORY_OPTIONS = [{}, {"arena_extend_strategy": "kSameAsRequested"},
+                  {"cudnn_conv_use_max_workspace": 0},
+                  {"arena_extend_strategy": "kSameAsRequested", "cudnn_conv_use_max_workspace": 0}]
+
+
+def memory_options(data: Path) -> List[Dict[str, Any]]:
+    """Per option set, a fresh process: every image twice, then the GPU memory it holds."""
+    rows = []
+    for extra in MEMORY_OPTIONS:
+        code = (f"import json, os, sys, time\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+                "import bench_common as bc, bench_gpu as bg\n"
+                f"data = bc.Path({str(data)!r}); undo = bg._with_cuda_options({extra!r})\n"
+                "from ppocr_native import PaddleOCR\n"
+                "ocr = PaddleOCR(**bg.GPU_KWARGS); undo(); out = {}; texts = {}\n"
+                "for p in (1, 2):\n"
+                "    t0 = time.perf_counter()\n"
+                "    for path in bc.image_list(data):\n"
+                "        texts[str(path.relative_to(data))] = list(ocr.predict(str(path))[0]['rec_texts'])\n"
+                "    out[f'pass{p}_s'] = time.perf_counter() - t0\n"
+                "out['gpu_mb'] = [int(m) for pid, m in bg._nvidia_smi('pid,used_memory', 'compute-apps')"
+                " if pid == str(os.getpid())]\n"
+                "out['vs_reference'] = bc.text_agreement(texts, bc.reference_texts(data) or {})\n"
+                "print(json.dumps(out))")
+        rows.append(dict(_python(code, timeout=240), cuda_options=extra))
+    return rows
 
 
 def _with_cuda_options(extra: Dict[str, Any]) -> Callable[[], None]:
@@ -203,12 +260,15 @@ class Variant:
         self.construct_s = time.perf_counter() - t0
         self.name = name
         self.latency: Dict[int, List[float]] = {}
+        self.per_image: Dict[int, Dict[str, float]] = {}
         self.outputs: Dict[str, Dict[str, Any]] = {}
 
     def run(self, key: str, image: str, pass_no: int) -> None:
         t0 = time.perf_counter()
         res = self.ocr.predict(image)
-        self.latency.setdefault(pass_no, []).append(time.perf_counter() - t0)
+        seconds = time.perf_counter() - t0
+        self.latency.setdefault(pass_no, []).append(seconds)
+        self.per_image.setdefault(pass_no, {})[key] = seconds
         self.outputs[key] = _texts_and_boxes(res)
 
 
@@ -267,6 +327,8 @@ def main(argv: Optional[List[str]] = None) -> int:
                     help="skip the variant that allows TF32 (saves a third of a GPU run)")
     ap.add_argument("--ort-defaults", action="store_true",
                     help="also run with ONNX Runtime's CUDA defaults (exhaustive search, TF32)")
+    ap.add_argument("--memory-options", action="store_true",
+                    help="also try CUDA options against the GPU memory a pipeline holds (~4 min)")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     data = args.data or bc.default_data_dir()
@@ -345,7 +407,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             for key, path in images.items():
                 for v in variants:
                     v.run(key, path, pass_no)
-        return {v.name: {f"pass{p}": bc.summary(lat) for p, lat in v.latency.items()} for v in variants}
+        return {v.name: {f"pass{p}": dict(bc.summary(lat), slowest=sorted(
+                    v.per_image[p].items(), key=lambda item: -item[1])[:5])
+                         for p, lat in v.latency.items()} for v in variants}
     section("latency", passes)
 
     ref = bc.reference_texts(data) or {}
@@ -360,6 +424,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             section("threads", lambda: threads_agree(variants[0], images, args.threads))
         section("cold_start", lambda: {"gpu": cold_start(GPU_KWARGS, first), "cpu": cold_start(cpu_kwargs, first)})
         section("gpu_memory_mb", lambda: _nvidia_smi("pid,used_memory", "compute-apps"))
+        if args.memory_options:
+            section("memory_options", lambda: memory_options(data))
         section("tensorrt", lambda: tensorrt_attempt(first))
 
     print_tables(result)
