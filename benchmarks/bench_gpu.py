@@ -190,7 +190,7 @@ def memory_options(data: Path) -> List[Dict[str, Any]]:
     """Per option set, a fresh process: every image twice, then the GPU memory it holds."""
     rows = []
     for extra in MEMORY_OPTIONS:
-        code = (f"import json, os, sys, time\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        code = (f"import json, sys, time\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
                 "import bench_common as bc, bench_gpu as bg\n"
                 f"data = bc.Path({str(data)!r}); undo = bg._with_cuda_options({extra!r})\n"
                 "from ppocr_native import PaddleOCR\n"
@@ -200,8 +200,7 @@ def memory_options(data: Path) -> List[Dict[str, Any]]:
                 "    for path in bc.image_list(data):\n"
                 "        texts[str(path.relative_to(data))] = list(ocr.predict(str(path))[0]['rec_texts'])\n"
                 "    out[f'pass{p}_s'] = time.perf_counter() - t0\n"
-                "out['gpu_mb'] = [int(m) for pid, m in bg._nvidia_smi('pid,used_memory', 'compute-apps')"
-                " if pid == str(os.getpid())]\n"
+                "out['gpu_mb'] = bg._own_gpu_mb()\n"
                 "out['vs_reference'] = bc.text_agreement(texts, bc.reference_texts(data) or {})\n"
                 "print(json.dumps(out))")
         rows.append(dict(_python(code, timeout=240), cuda_options=extra))
@@ -259,16 +258,13 @@ class Variant:
                 undo()
         self.construct_s = time.perf_counter() - t0
         self.name = name
-        self.latency: Dict[int, List[float]] = {}
-        self.per_image: Dict[int, Dict[str, float]] = {}
+        self.seconds: Dict[int, Dict[str, float]] = {}   # pass -> image -> seconds
         self.outputs: Dict[str, Dict[str, Any]] = {}
 
     def run(self, key: str, image: str, pass_no: int) -> None:
         t0 = time.perf_counter()
         res = self.ocr.predict(image)
-        seconds = time.perf_counter() - t0
-        self.latency.setdefault(pass_no, []).append(seconds)
-        self.per_image.setdefault(pass_no, {})[key] = seconds
+        self.seconds.setdefault(pass_no, {})[key] = time.perf_counter() - t0
         self.outputs[key] = _texts_and_boxes(res)
 
 
@@ -407,9 +403,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             for key, path in images.items():
                 for v in variants:
                     v.run(key, path, pass_no)
-        return {v.name: {f"pass{p}": dict(bc.summary(lat), slowest=sorted(
-                    v.per_image[p].items(), key=lambda item: -item[1])[:5])
-                         for p, lat in v.latency.items()} for v in variants}
+        return {v.name: {f"pass{p}": dict(bc.summary(list(by_image.values())), slowest=sorted(
+                    by_image.items(), key=lambda item: -item[1])[:5])
+                         for p, by_image in v.seconds.items()} for v in variants}
     section("latency", passes)
 
     ref = bc.reference_texts(data) or {}
