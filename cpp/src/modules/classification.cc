@@ -8,6 +8,11 @@
 
 namespace ppocr {
 
+const Normalization& paddlex_classifier_normalization() {
+  static const Normalization kRgbImagenet = Normalization::imagenet(true);
+  return kRgbImagenet;
+}
+
 std::vector<Classification> classify(const Engine& engine, const std::vector<cv::Mat>& images,
                                      int height, int width, int batch_size,
                                      const ClassifierResize& resize, const Normalization& norm) {

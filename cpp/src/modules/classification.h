@@ -20,6 +20,10 @@ struct Classification {
   float score = 0.f;  // the model's output for it (a probability: these models end in softmax)
 };
 
+// PaddleX's image classifiers (document and PP-LCNet text-line orientation) read RGB with
+// ImageNet mean/std; the tables are built once per process.
+const Normalization& paddlex_classifier_normalization();
+
 // Runs `engine` on `images` in batches of batch_size (each resized by `resize` into a
 // height x width input and normalised by `norm`) and returns the arg-max class of each.
 std::vector<Classification> classify(const Engine& engine, const std::vector<cv::Mat>& images,

@@ -26,9 +26,8 @@ cv::Mat doc_orientation_input(const cv::Mat& page) {
 }
 
 int DocOrientationClassifier::classify(const cv::Mat& page) const {
-  static const Normalization kRgbImagenet = Normalization::imagenet(true);  // built once
-  const auto labels =
-      ppocr::classify(*engine_, {page}, kCrop, kCrop, 1, doc_orientation_input, kRgbImagenet);
+  const auto labels = ppocr::classify(*engine_, {page}, kCrop, kCrop, 1, doc_orientation_input,
+                                      paddlex_classifier_normalization());
   return labels.at(0).label * 90;
 }
 
