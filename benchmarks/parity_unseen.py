@@ -7,15 +7,20 @@ this script makes images that are in no saved set and runs both systems on them:
   blurred, rotated a few degrees, padded, cropped, contrast-reduced — one transform each;
 * synthetic pages drawn with Pillow in the fonts the project installs (WenQuanYi Micro Hei;
   DejaVu where present): Chinese and Latin lines, amounts and dates, several page sizes,
-  some blurred.
+  some blurred;
+* extreme geometry and formats, each aimed at a path ordinary pages never take: pages past
+  the detector's 4,000-pixel side limit (tall and wide), a 4,600-pixel single line (the
+  recogniser's widest input), a vertical column (a crop taller than wide, turned before
+  recognition), a 24 × 70 image and an 8 × 8 blank (the detector's minimum size), lines cut
+  by the image's edges, light text on a dark page, 8- and 16-bit single-channel PNGs.
 
 Both systems run the reference configuration (PP-OCRv5 mobile, optional modules off,
 2 threads); the official one is PaddleOCR 3.7.0 on paddlepaddle 3.2.2 with oneDNN, through
 ``<data>/reference/scripts/run_ref.py`` in the venv ``bench_e2e.py`` uses. Reported per
 image: same boxes (``rec_polys`` equal), same texts, largest score difference.
 
-    .venv/bin/python benchmarks/parity_unseen.py            # 36 images, ~2 minutes
-    .venv/bin/python benchmarks/parity_unseen.py --smoke    # 4 images; official only if its venv exists
+    .venv/bin/python benchmarks/parity_unseen.py            # 38 images, ~1.5 minutes
+    .venv/bin/python benchmarks/parity_unseen.py --smoke    # 6 images; official only if its venv exists
 """
 
 from __future__ import annotations
@@ -94,7 +99,45 @@ def synthetic_page(index: int, rng: random.Random) -> np.ndarray:
     return cv2.GaussianBlur(bgr, (3, 3), 0) if index % 3 == 2 else bgr
 
 
-def make_images(data: Path, out: Path, n_transformed: int, n_synthetic: int, seed: int) -> List[Path]:
+def drawn_lines(width: int, height: int, lines: List[str], size: int, vertical: bool = False) -> np.ndarray:
+    """Black text on white, one line per entry (a column per entry when ``vertical``)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("RGB", (width, height), (255, 255, 255))
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONTS[0], size)
+    for i, text in enumerate(lines):
+        offset = 5 + i * int(size * 1.6)
+        if vertical:
+            for j, char in enumerate(text):
+                draw.text((offset, 5 + j * int(size * 1.1)), char, font=font, fill=(0, 0, 0))
+        else:
+            draw.text((8, offset), text, font=font, fill=(0, 0, 0))
+    return cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+
+
+def extreme_images(rng: random.Random) -> List[tuple]:
+    """(file name, image) pairs in the order the smoke takes them: see the module docstring."""
+    long_line = ("Invoice 2026-11-27 总金额合计人民币壹万贰仟叁佰肆拾伍元整 Customer Order Payment "
+                 "Balance Receipt Quantity 12345.67 深圳市南山区科技园 ") * 2
+    page = synthetic_page(0, rng)
+    gray = cv2.cvtColor(synthetic_page(5, rng), cv2.COLOR_BGR2GRAY)
+    return [
+        ("x0_tiny.png", drawn_lines(70, 24, ["Total"], 16)),
+        ("x1_vertical.png", drawn_lines(260, 1400, [HANZI[:14], HANZI[14:28]], 40, vertical=True)),
+        ("x2_blank_8x8.png", np.full((8, 8, 3), 255, np.uint8)),
+        ("x3_wide_line.png", drawn_lines(4600, 60, [long_line], 30)),
+        ("x4_tall_page.jpg", cv2.resize(page, (3600, 5100), interpolation=cv2.INTER_CUBIC)),
+        ("x5_wide_page.jpg", cv2.resize(synthetic_page(9, rng), (6000, 1500), interpolation=cv2.INTER_LINEAR)),
+        ("x6_cut_edges.jpg", page[37:-41, 23:-300]),
+        ("x7_inverted.png", 255 - synthetic_page(3, rng)),
+        ("x8_gray.png", gray),
+        ("x9_gray16.png", gray.astype(np.uint16) * 257),
+    ]
+
+
+def make_images(data: Path, out: Path, n_transformed: int, n_synthetic: int, n_extreme: int,
+                seed: int) -> List[Path]:
     rng = random.Random(seed)
     sources = image_list(data)
     rng.shuffle(sources)
@@ -112,6 +155,10 @@ def make_images(data: Path, out: Path, n_transformed: int, n_synthetic: int, see
     for j in range(n_synthetic):
         path = out / f"s{j:02d}.{'png' if j % 2 else 'jpg'}"
         cv2.imwrite(str(path), synthetic_page(j, rng), [cv2.IMWRITE_JPEG_QUALITY, 90])
+        made.append(path)
+    for name, image in extreme_images(random.Random(seed))[:n_extreme]:
+        path = out / name
+        cv2.imwrite(str(path), image, [cv2.IMWRITE_JPEG_QUALITY, 90])
         made.append(path)
     return made
 
@@ -162,21 +209,23 @@ def compare(images: List[Path], ours: Path, official: Path) -> List[Dict[str, An
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=None, help="shared data dir")
-    ap.add_argument("--transformed", type=int, default=None, help="transformed copies (default 24, smoke 2)")
+    ap.add_argument("--transformed", type=int, default=None, help="transformed copies (default 16, smoke 2)")
     ap.add_argument("--synthetic", type=int, default=None, help="synthetic pages (default 12, smoke 2)")
+    ap.add_argument("--extreme", type=int, default=None, help="extreme geometry/format images (default 10, smoke 2)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--paddle-venv", type=Path, default=None, help="official PaddleOCR venv (made when missing)")
     ap.add_argument("--paddle-models", type=Path, default=None, help="Paddle-format PP-OCRv5 mobile models")
     ap.add_argument("--keep", type=Path, default=None, help="keep images and outputs in this folder")
-    ap.add_argument("--smoke", action="store_true", help="4 images; the official run only if its venv exists")
+    ap.add_argument("--smoke", action="store_true", help="6 images; the official run only if its venv exists")
     ap.add_argument("--json", type=Path, default=None, help="output (default results/parity_unseen.json)")
     args = ap.parse_args(argv)
     args.data = (args.data or default_data_dir()).resolve()
     args.paddle_venv = args.paddle_venv or default_paddle_venv()
     args.paddle_models = args.paddle_models or default_paddle_models()
-    n_transformed = args.transformed if args.transformed is not None else (2 if args.smoke else 24)
+    n_transformed = args.transformed if args.transformed is not None else (2 if args.smoke else 16)
     n_synthetic = args.synthetic if args.synthetic is not None else (2 if args.smoke else 12)
+    n_extreme = args.extreme if args.extreme is not None else (2 if args.smoke else 10)
     json_path = args.json or (RESULTS / "parity_unseen_smoke.json" if args.smoke else DEFAULT_JSON)
 
     with tempfile.TemporaryDirectory(prefix="ppocr-parity-") as tmp:
@@ -184,7 +233,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         src, ours, official = work / "images", work / "ours", work / "official"
         for d in (src, ours, official):
             d.mkdir(parents=True, exist_ok=True)
-        images = make_images(args.data, src, n_transformed, n_synthetic, args.seed)
+        images = make_images(args.data, src, n_transformed, n_synthetic, n_extreme, args.seed)
         run_native(images, ours, args.threads)
         has_official = not args.smoke or (args.paddle_venv / "bin" / "python").is_file()
         if has_official:

@@ -124,11 +124,13 @@ def test_kernel_cache_smoke_compares_capacities_on_distinct_sizes(tmp_path, data
 
 def test_parity_unseen_smoke_makes_new_images_and_reads_them(tmp_path, data_dir):
     result, stdout = run_smoke("parity_unseen.py", tmp_path, data_dir)
-    assert result["images"] == 4 and not result["official_run"]  # no official venv here
+    assert result["images"] == 6 and not result["official_run"]  # no official venv here
     assert "nothing compared" in stdout
     lines = result["native_lines"]
-    assert sorted(lines) == ["s00.jpg", "s01.png", "t00_0_empty_black.jpg", "t01_1_img_8.jpg"]
+    assert sorted(lines) == ["s00.jpg", "s01.png", "t00_0_empty_black.jpg", "t01_1_img_8.jpg",
+                             "x0_tiny.png", "x1_vertical.png"]
     assert lines["s00.jpg"] > 0 and lines["s01.png"] > 0  # the synthetic pages hold text
+    assert lines["x0_tiny.png"] == 1 and lines["x1_vertical.png"] == 2  # a word; two columns
 
 
 def test_gpu_smoke_runs_the_cpu_half_and_says_when_there_is_no_gpu(tmp_path, data_dir):
