@@ -14,6 +14,7 @@
 
 #include "engine/call_context.h"
 #include "engine/memory_reclaimer.h"
+#include "engine/oversized_buffers.h"
 #include "geometry/crop.h"
 #include "geometry/sort_boxes.h"
 #include "modules/doc_orientation/doc_orientation_classifier.h"
@@ -144,12 +145,13 @@ struct OcrPipeline::Impl {
   // when it runs alone: a sibling call would have to allocate it again at once).
   mutable std::atomic<int> calls_running{0};
   mutable std::atomic<uint64_t> calls_started{0};  // tells a delayed release a call came
+  mutable OversizedBuffers oversized;  // releases under continuous load, past an outsized page
 
   // Declared last so it stops first: its jobs use the members above.
   mutable MemoryReclaimer reclaimer;
 
   OcrResult run(const cv::Mat& bgr, const RunOptions& o) const;
-  void release_memory_if_alone() const;
+  void release_memory_if_alone(int64_t page_pixels) const;
 };
 
 // Once the pipeline has gone idle: glibc keeps the free pages of its heaps mapped (one heap
@@ -166,7 +168,8 @@ void return_free_heap_pages() {
 }
 }  // namespace
 
-void OcrPipeline::Impl::release_memory_if_alone() const {
+void OcrPipeline::Impl::release_memory_if_alone(int64_t page_pixels) const {
+  const bool outgrown = config.idle_release_ms > 0 && oversized.note_call(page_pixels);
   if (calls_running.load() != 1) return;
   // An engine leaves its memory alone while an inference runs on it (Engine::release_memory),
   // so a call starting meanwhile is never disturbed; it only finds the buffers gone.
@@ -177,12 +180,21 @@ void OcrPipeline::Impl::release_memory_if_alone() const {
     reclaimer.post(release_all);
     return;
   }
+  if (outgrown) {  // busy, but the buffers are sized for a page long gone
+    oversized.released();
+    reclaimer.post([release_all] {
+      release_all();
+      return_free_heap_pages();
+    });
+    return;
+  }
   const uint64_t calls_so_far = calls_started.load();
   reclaimer.post_after(std::chrono::milliseconds(config.idle_release_ms),
                        [this, calls_so_far, release_all] {
                          if (calls_started.load() != calls_so_far) return;  // a call came
                          release_all();
                          return_free_heap_pages();
+                         oversized.released();
                        });
 }
 
@@ -266,9 +278,10 @@ OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options, Schedu
   // Between calls the engines would keep buffers sized for the largest page seen so far (per
   // infer request and per schedule); hand them back once the pipeline has been idle for
   // idle_release_ms (0: now), so an idle pipeline costs its weights, not its worst page,
-  // while back-to-back calls skip re-faulting them (~10 % of their time). The release runs
-  // on the MemoryReclaimer's thread: unmapping on the caller's path cost ~3 % of a call.
-  impl_->release_memory_if_alone();
+  // while back-to-back calls skip re-faulting them (~10 % of their time) — unless the buffers
+  // have outgrown the pages that come (OversizedBuffers). The release runs on the
+  // MemoryReclaimer's thread: unmapping on the caller's path cost ~3 % of a call.
+  impl_->release_memory_if_alone(static_cast<int64_t>(bgr.total()));
   result.timings.inference = inference.busy_seconds();
   result.timings.total = clock.seconds();
   return result;

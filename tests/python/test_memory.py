@@ -168,6 +168,47 @@ def test_an_idle_pipeline_returns_its_free_heap_pages(data_dir):
     assert trimmed[60000] > 2.0, trimmed
 
 
+OUTGROWN_PROBE = r"""
+import json, sys, time
+import cv2
+from ppocr_native import PaddleOCR
+
+def rss_mb():
+    with open('/proc/self/statm') as f:
+        return int(f.read().split()[1]) * 4096 / 2**20
+
+kwargs, big_path, big_every = json.loads(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+big = cv2.imread(big_path)
+big = cv2.resize(big, None, fx=1.6, fy=1.6)  # 1,920 x 2,560: an outsized page
+small = [cv2.imread(p) for p in sys.argv[4:]]
+ocr = PaddleOCR(**kwargs)
+ocr.predict(big)
+after_big = rss_mb()
+for i in range(1, 21):  # back to back: the pipeline never goes idle
+    ocr.predict(big if i % big_every == 0 else small[i % len(small)])
+deadline = time.monotonic() + 10  # the release runs on the reclaimer's thread
+while rss_mb() > after_big - 300 and time.monotonic() < deadline:
+    time.sleep(0.1)
+print(json.dumps({'after_big_mb': after_big, 'end_mb': rss_mb()}))
+"""
+
+
+def test_a_busy_pipeline_hands_back_buffers_an_outsized_page_left(data_dir):
+    """Under continuous load the idle release never fires (here it could not: 10 minutes).
+    Buffers sized for one outsized page go back once 16 calls in a row needed at most half
+    of them (OversizedBuffers): 1,090 -> 556 MB measured. Control: the same page coming back
+    every 8 calls keeps them (1,091 -> 1,131 MB) — nothing is released while pages of that
+    size keep coming."""
+    small = [str(data_dir / p) for p in ("icdar2015_subset/imgs/img_1.jpg", "paddleocr_tests/textline.png",
+                                         "rapidocr_tests/ch_en_num.jpg")]
+    runs = {every: _run_probe(OUTGROWN_PROBE, {"idle_release_ms": 600_000},
+                              str(data_dir / LARGE_PAGE), str(every), *small)
+            for every in (1000, 8)}
+    once, recurring = runs[1000], runs[8]
+    assert once["after_big_mb"] - once["end_mb"] > 300, runs
+    assert recurring["end_mb"] > recurring["after_big_mb"] - 100, runs
+
+
 class RecordingEngine:
     """The real model through OpenVINO's Python API, noting the shape of every input."""
 
