@@ -116,7 +116,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=None, help="shared data dir")
     ap.add_argument("--threads", type=int, default=2, help="inference threads (the engine's cpu_threads)")
-    ap.add_argument("--rounds", type=int, default=None, help="timed rounds per variant (default 4, smoke 1)")
+    ap.add_argument("--rounds", type=int, default=None, help="timed rounds per variant (default 3, smoke 1)")
     ap.add_argument("--det", default="PP-OCRv5_mobile_det", help="detection model name")
     ap.add_argument("--rec", default="PP-OCRv5_mobile_rec", help="recognition model name")
     ap.add_argument("--smoke", action="store_true", help="2 images, 1 round: checks it runs")
@@ -124,7 +124,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = ap.parse_args(argv)
     data = (args.data or default_data_dir()).resolve()
     images = [data / rel for rel in SMOKE_IMAGES] if args.smoke else image_list(data)
-    rounds = args.rounds or (1 if args.smoke else 4)
+    rounds = args.rounds or (1 if args.smoke else 3)
     out_json = args.json or (DEFAULT_JSON.with_name("bench_models_smoke.json") if args.smoke else DEFAULT_JSON)
 
     det_path, rec_path, _, _ = native_model_files(args.det, args.rec)
