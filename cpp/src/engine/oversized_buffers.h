@@ -7,10 +7,9 @@
 // idle, so one outsized page pinned its hundreds of MB for the rest of the run: a 1,920 x
 // 2,560 page among small ones took a default pipeline from 707 to 1,665 MB, and it stayed at
 // 1,677 MB through the 30 small pages after (739 MB with this). Releasing after every call
-// (idle_release_ms = 0) costs ~10 % in page faults;
-// releasing once the buffers are at least twice what each of the last kCalls calls needed
-// costs one re-fault per outsized page that has passed, and nothing while pages of that size
-// keep coming.
+// (idle_release_ms = 0) costs ~10 % in page faults; releasing once the buffers are at least
+// twice what each of the last kCalls calls needed costs one re-fault per outsized page that
+// has passed, and nothing while pages of that size keep coming.
 #include <cstdint>
 #include <mutex>
 
