@@ -180,21 +180,23 @@ void OcrPipeline::Impl::release_memory_if_alone(int64_t page_pixels) const {
     reclaimer.post(release_all);
     return;
   }
-  if (outgrown) {  // busy, but the buffers are sized for a page long gone
+  // Beyond the per-call case: the buffers and the heap pages they leave free, and the size
+  // record starts again from the calls that follow.
+  const auto release_and_trim = [this, release_all] {
+    release_all();
+    return_free_heap_pages();
     oversized.released();
-    reclaimer.post([release_all] {
-      release_all();
-      return_free_heap_pages();
-    });
+  };
+  if (outgrown) {  // busy, but the buffers are sized for a page long gone
+    oversized.released();  // now, so the calls before the job runs do not post it again
+    reclaimer.post(release_and_trim);
     return;
   }
   const uint64_t calls_so_far = calls_started.load();
   reclaimer.post_after(std::chrono::milliseconds(config.idle_release_ms),
-                       [this, calls_so_far, release_all] {
+                       [this, calls_so_far, release_and_trim] {
                          if (calls_started.load() != calls_so_far) return;  // a call came
-                         release_all();
-                         return_free_heap_pages();
-                         oversized.released();
+                         release_and_trim();
                        });
 }
 
