@@ -47,3 +47,29 @@ def test_ray_engine_gives_the_records_of_the_local_worker(tmp_path, data_dir):
     # Re-running on Ray resumes like the local engine: nothing left to do.
     again = run_batch([str(root)], out, options, ray_init=RAY_INIT, **LIGHT_KWARGS)
     assert (again.run, again.already_done) == (0, 4)
+
+
+def test_an_input_that_kills_its_actor_fails_alone_and_its_block_mates_still_run(monkeypatch):
+    """As the local engine: the job goes on, the killer gets a WorkerCrashed record."""
+    from ray import cloudpickle
+
+    import test_batch_support
+    from ppocr_native.batch import ray_engine
+
+    # Two inputs per block, so the killer's block-mate is lost with it in the first pass.
+    monkeypatch.setattr(ray_engine, "MAX_BLOCKS", 2)
+    keys = ["/a", "/b", "/crash", "/c"]
+    outcomes = []
+    # The actors must import the stand-in worker: ship its module by value.
+    cloudpickle.register_pickle_by_value(test_batch_support)
+    try:
+        ray_engine.run_ray([Task(k, False) for k in keys], {}, workers=2, cpu_threads=1,
+                           on_outcome=outcomes.append, init_kwargs=RAY_INIT,
+                           worker_factory=test_batch_support.FakeWorker)
+    finally:
+        cloudpickle.unregister_pickle_by_value(test_batch_support)
+    assert not ray.is_initialized()
+    assert sorted(o.key for o in outcomes) == sorted(keys)  # each input answered once
+    errors = {o.key: o.records[0]["error"] for o in outcomes}
+    assert errors.pop("/crash").startswith("WorkerCrashed:")
+    assert set(errors.values()) == {None}

@@ -52,6 +52,16 @@ def fake_init(ocr_kwargs) -> None:
     """No pipeline: the pool tests exercise the engine, not the OCR."""
 
 
+class FakeWorker:
+    """fake_work as a Ray actor's per-input callable (the engine's worker_factory)."""
+
+    def __init__(self, ocr_kwargs) -> None:
+        pass
+
+    def __call__(self, task):
+        return fake_work(task)
+
+
 def fake_work(task):
     """An outcome naming the worker's pid; a key containing 'crash' kills the worker."""
     import os

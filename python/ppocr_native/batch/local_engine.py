@@ -17,14 +17,9 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Dict, List
 
-from ..errors import PpocrError
 from .manifest import InputOutcome
-from .records import error_record
-from .work import Task, WorkerStartError, init_process, run_in_process
-
-
-class WorkerCrashed(PpocrError):
-    """The worker process running an input died."""
+from .work import (Task, WorkerCrashed, WorkerStartError, crashed_outcome, init_process,
+                   run_in_process)
 
 
 def run_local(tasks: List[Task], ocr_kwargs: Dict[str, Any], workers: int, queue_size: int,
@@ -55,18 +50,12 @@ def run_local(tasks: List[Task], ocr_kwargs: Dict[str, Any], workers: int, queue
         except BrokenProcessPool:
             if isolating:  # it died running this input alone: this input is the cause
                 for task in in_flight.values():
-                    on_outcome(_crashed(task))
+                    on_outcome(crashed_outcome(task, "the worker process died while running "
+                                                     "this input (twice: with others, then alone)"))
             else:
                 suspects.extend(in_flight.values())
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _crashed(task: Task) -> InputOutcome:
-    error = WorkerCrashed("the worker process died while running this input (twice: with "
-                          "others, then alone)")
-    return InputOutcome(task.key, None, None, None,
-                        [error_record(task.key, None, None, error, 0.0, 0.0)])
 
 
 __all__ = ["run_local", "WorkerStartError", "WorkerCrashed"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from ..errors import PpocrError
 from .manifest import InputOutcome, hash_file
 from .records import error_record, page_record
 
@@ -143,6 +144,16 @@ def _image_dpi(path: str) -> Optional[float]:
 
 class WorkerStartError(RuntimeError):
     """A worker could not build its pipeline: the whole job stops (every input would fail)."""
+
+
+class WorkerCrashed(PpocrError):
+    """The worker (pool process or Ray actor) running an input died, again and again."""
+
+
+def crashed_outcome(task: Task, how: str) -> InputOutcome:
+    """The error record of an input singled out as the one that kills its worker."""
+    return InputOutcome(task.key, None, None, None,
+                        [error_record(task.key, None, None, WorkerCrashed(how), 0.0, 0.0)])
 
 
 _WORKER: Optional[InputWorker] = None
