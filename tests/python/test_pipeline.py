@@ -62,33 +62,39 @@ def test_book_rotated_180_reads_like_upright_book(data_dir, reference, ocr_defau
     assert _similar(res["rec_texts"], upright) >= 0.6
 
 
+@pytest.fixture(scope="module")
+def book(data_dir, ocr_default):
+    """book.jpg as read from disk, and the default pipeline's result on it (read once)."""
+    page = cv2.imread(str(data_dir / "paddleocr_tests" / "book.jpg"))
+    return page, ocr_default.predict(page)[0]
+
+
 @pytest.mark.parametrize("rotation, angle", [
     # PaddleOCR's angle is how far the content was turned clockwise.
     (cv2.ROTATE_90_CLOCKWISE, 90),
     (cv2.ROTATE_180, 180),
     (cv2.ROTATE_90_COUNTERCLOCKWISE, 270),
 ])
-def test_rotated_page_is_turned_upright(data_dir, reference, ocr_default, rotation, angle):
-    page = cv2.imread(str(data_dir / "paddleocr_tests" / "book.jpg"))
+def test_rotated_page_is_turned_upright(book, reference, ocr_default, rotation, angle):
+    page, straight = book
     upright = reference["paddleocr_tests/book.jpg"]["rec_texts"]
-    res = ocr_default.predict(cv2.rotate(page, rotation))[0]
+    rotated = cv2.rotate(page, rotation)
+    res = ocr_default.predict(rotated)[0]
     assert res["doc_preprocessor_res"]["angle"] == angle
     assert _similar(res["rec_texts"], upright) >= 0.6
     # A quarter turn loses no pixel, so turned back upright the page must read exactly as
     # the upright page does through the same pipeline.
-    assert res["rec_texts"] == ocr_default.predict(page)[0]["rec_texts"]
-    # Boxes mapped back land on the rotated input: inside it, and the upright page's boxes
-    # rotated the same way.
-    h, w = res["doc_preprocessor_res"]["output_img"].shape[:2]
+    assert res["rec_texts"] == straight["rec_texts"]
+    # The page turned upright has the upright page's size, and the boxes mapped back land
+    # inside the rotated input (where exactly: the next test).
+    assert res["doc_preprocessor_res"]["output_img"].shape[:2] == page.shape[:2]
     on_input = res["rec_polys_on_input"]
-    rotated_h, rotated_w = cv2.rotate(page, rotation).shape[:2]
+    rotated_h, rotated_w = rotated.shape[:2]
     assert on_input[..., 0].max() <= rotated_w + 1 and on_input[..., 1].max() <= rotated_h + 1
-    assert (h, w) == page.shape[:2]
 
 
-def test_polys_on_input_follow_the_rotation(data_dir, ocr_default):
-    page = cv2.imread(str(data_dir / "paddleocr_tests" / "book.jpg"))
-    straight = ocr_default.predict(page)[0]
+def test_polys_on_input_follow_the_rotation(book, ocr_default):
+    page, straight = book
     turned = ocr_default.predict(cv2.rotate(page, cv2.ROTATE_90_CLOCKWISE))[0]
     h = page.shape[0]
     # A point (x, y) of the upright page sits at (h - y, x) after a clockwise turn.
