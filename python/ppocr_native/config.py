@@ -1,4 +1,4 @@
-"""The one configuration type, shared by the Python API, the CLI and (later) the service.
+"""The one configuration type, shared by the Python API, the CLI and the HTTP service.
 
 `OcrConfig` holds every constructor argument of PaddleOCR 3.x's general OCR pipeline that
 ppocr-native implements, under PaddleOCR's own names. ``None`` means "the pipeline
