@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from .manifest import InputOutcome
@@ -123,18 +124,22 @@ def _run_dataset(ray, tasks: List[Task], alone: bool, actors, ocr_kwargs: Dict[s
     # Tasks travel as JSON strings: a column of nulls would reach numpy batches as NaN.
     rows = [{"task": json.dumps(dataclasses.asdict(t))} for t in tasks]
     blocks = len(rows) if alone else min(len(rows), MAX_BLOCKS)
-    dataset = ray.data.from_items(rows, override_num_blocks=blocks).map_batches(
-        OcrActor,
-        fn_constructor_kwargs={"ocr_kwargs": ocr_kwargs, "worker_factory": worker_factory},
-        batch_size=1,
-        batch_format="numpy",
-        num_cpus=cpu_threads,
-        compute=actors,
-        # Ray Data restarts dead actors and retries their tasks forever by default: an
-        # input that kills its actor every time would hang the job. (Ray 2.60 deprecates
-        # passing remote args this way, for removal in 2.64, and offers no named parameter
-        # for retries yet; the [ray] extra is pinned below 2.64 until it does.)
-        max_task_retries=MAX_TASK_RETRIES,
-    )
+    with warnings.catch_warnings():
+        # Ray 2.60+ warns that remote args passed this way go in 2.64 (see below): nothing
+        # a user of ours can act on, and the [ray] extra is pinned below 2.64.
+        warnings.filterwarnings("ignore", message=".*ray_remote_args.*deprecated")
+        dataset = ray.data.from_items(rows, override_num_blocks=blocks).map_batches(
+            OcrActor,
+            fn_constructor_kwargs={"ocr_kwargs": ocr_kwargs, "worker_factory": worker_factory},
+            batch_size=1,
+            batch_format="numpy",
+            num_cpus=cpu_threads,
+            compute=actors,
+            # Ray Data restarts dead actors and retries their tasks forever by default: an
+            # input that kills its actor every time would hang the job. (Ray 2.60 deprecates
+            # passing remote args this way, for removal in 2.64, with no named parameter for
+            # retries yet; the [ray] extra is pinned below 2.64 until there is one.)
+            max_task_retries=MAX_TASK_RETRIES,
+        )
     for row in dataset.iter_rows():
         yield InputOutcome(**json.loads(row["outcome"]))
