@@ -67,7 +67,7 @@ def _chain(first: Item, second: Item, rest: Iterator[Item]) -> Iterator[Item]:
 def _run_pool(items: Iterator[Item], run: Callable[[Item, Any], Result],
               streams: int) -> Iterator[Result]:
     # One image in the core at a time gets the latency schedule (every thread on each model
-    # call, its batches spread over the streams); several at once share the cores on streams.
+    # call); several at once share the cores on streams.
     schedule = _core.Schedule.latency if streams == 1 else _core.Schedule.throughput
     pending: Deque[Future] = collections.deque()
     with ThreadPoolExecutor(max_workers=streams, thread_name_prefix="ppocr") as pool:

@@ -24,7 +24,9 @@ from ppocr_native.image_io import load_image
 from ppocr_native.models import resolve_model
 
 LARGE_PAGE = "wildreceipt_toy/1.jpeg"
-PEAK_RISE_BOUND_MB = 480
+# One recognition compilation (2026-11-28): rise 327 MB per call, 384-388 MB by default
+# (before: ~325 and ~520 with the recogniser's throughput streams).
+PEAK_RISE_BOUND_MB = 355
 MAX_COLUMNS_PER_CALL = 6 * 320  # TextRecognizer::kMaxColumnsPerCall
 REC_BATCH = 6
 
@@ -159,13 +161,16 @@ print(json.dumps({'trimmed_mb': before - rss_mb()}))
 def test_an_idle_pipeline_returns_its_free_heap_pages(data_dir):
     """Once idle, the pipeline also hands glibc's free heap pages back (malloc_trim): a
     trim of our own then finds nothing left. Control: before the idle release has run
-    (idle_release_ms = 60 s) the same trim still returns several MB (5.9-6.7 measured)."""
+    (idle_release_ms = 60 s) the same trim still returns some MB (2.6 measured for these
+    seven pages since recognition has no one-thread streams, whose threads left more)."""
     pages = [str(data_dir / p) for p in (LARGE_PAGE, "wildreceipt_toy/2.jpeg",
-                                          "icdar2015_subset/imgs/img_1.jpg", "paddleocr_tests/book.jpg")]
+                                          "icdar2015_subset/imgs/img_1.jpg", "paddleocr_tests/book.jpg",
+                                          "paddleocr_tests/doc_with_formula.png",
+                                          "rapidocr_tests/ch_en_num.jpg", "paddleocr_tests/seal.png")]
     trimmed = {ms: _run_probe(TRIM_PROBE, {"idle_release_ms": ms}, *pages)["trimmed_mb"]
                for ms in (200, 60000)}
     assert trimmed[200] < 1.0, trimmed
-    assert trimmed[60000] > 2.0, trimmed
+    assert trimmed[60000] > 1.5, trimmed
 
 
 OUTGROWN_PROBE = r"""
@@ -229,7 +234,6 @@ def test_wide_recognition_batches_run_in_parts_of_the_batch_width(data_dir):
     cfg = OcrConfig(**REFERENCE_KWARGS)
     models = _reference_models()
     core_config = to_core_config(cfg, models, _core)
-    core_config.engine.throughput_streams = 1  # batches in order, so parts stay adjacent
     shapes = {"text_det": [], "text_rec": []}
     pipeline = _core.OcrPipeline(
         core_config, lambda stage, path, options: RecordingEngine(path, shapes[stage]))

@@ -9,6 +9,7 @@ the official PaddleOCR, so identity here carries parity over to the overlapped p
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any, List
 
@@ -58,6 +59,24 @@ def test_core_schedules_and_run_batch_agree(data_dir, ocr_reference_config):
         _assert_same(_key(throughput[i]), _key(want), f"throughput {i}")
         _assert_same(_key(batch[i]), _key(want), f"run_batch {i}")
         _assert_same(_key(auto[i]), _key(want), f"auto {i}")
+
+
+# One-line pages: their single recognition batch ran on the every-thread compilation alone and
+# on a one-thread stream beside other calls, and the two rounded a score's last bits apart
+# (both of these, and the first multi-batch page before the streams were compiled).
+SINGLE_BATCH = ["rapidocr_tests/ch_doc_server.png", "rapidocr_tests/issue_170.png"]
+
+
+def test_a_call_alone_and_a_call_beside_others_score_alike(data_dir, ocr_reference_config):
+    core = ocr_reference_config._pipeline
+    images = [load_image(data_dir / rel) for rel in SINGLE_BATCH + IMAGES[:1]]
+    core.run_batch(images)  # concurrent calls: any stream compilation there is gets made
+    time.sleep(3)  # and is ready (compiled in the background, ~1 s from the disk cache)
+    alone = [core.run(img, _core.RunOptions(), _core.Schedule.latency) for img in images]
+    beside = core.run_batch(images)
+    for rel, got, want in zip(SINGLE_BATCH + IMAGES[:1], beside, alone):
+        assert len(want["rec_texts"]) >= 1, rel
+        _assert_same(_key(got), _key(want), rel)
 
 
 def test_error_in_a_list_comes_in_its_turn(data_dir, ocr_reference_config, tmp_path):

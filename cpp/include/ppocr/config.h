@@ -46,6 +46,8 @@ struct EngineOptions {
   int cpu_threads = 8;
   // Streams of the throughput schedule (each gets cpu_threads / streams threads); 0 = one
   // stream per thread. Compiled on first use, so latency-only callers never pay for it.
+  // 1: no throughput compilation at all; every call runs on the latency one (one at a time,
+  // with every thread), so the outputs cannot depend on the schedule (see OcrPipeline).
   int throughput_streams = 0;
   // Where OpenVINO keeps compiled models between processes (empty: no cache). Turns the
   // seconds of compilation at start-up into a file read.

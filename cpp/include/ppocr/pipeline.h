@@ -26,8 +26,9 @@ class OcrPipeline {
 
   // Runs on one BGR uint8 image. Const and free of shared mutable state: safe to call from
   // several threads at once. With the default Schedule::kAuto a lone call gets every
-  // thread and concurrent calls run side by side on streams instead of queueing for all
-  // threads; results are identical whatever the schedule.
+  // thread and concurrent calls detect side by side on streams instead of queueing for all
+  // threads (recognition and the classifiers always run on every thread, one call at a time,
+  // so that results are identical whatever the schedule).
   OcrResult run(const cv::Mat& bgr, const RunOptions& options = {},
                 Schedule schedule = Schedule::kAuto) const;
   // The same on a caller-owned packed BGR uint8 buffer: `height` rows of `width` pixels,

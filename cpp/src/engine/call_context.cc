@@ -70,17 +70,4 @@ void run_on_workers(size_t count, size_t workers, const CallContext* context,
   }
 }
 
-void for_each_batch(size_t count, const std::function<void(size_t)>& run_batch) {
-  const CallContext* parent = current_call_context();
-  const bool spread = parent != nullptr && parent->schedule == Schedule::kLatency &&
-                      parent->streams > 1 && count > 1;
-  if (!spread) {
-    for (size_t i = 0; i < count; ++i) run_batch(i);
-    return;
-  }
-  CallContext child = *parent;
-  child.schedule = Schedule::kThroughput;
-  run_on_workers(count, std::min(count, static_cast<size_t>(parent->streams)), &child, run_batch);
-}
-
 }  // namespace ppocr

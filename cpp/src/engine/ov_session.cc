@@ -185,8 +185,10 @@ void OvSession::compile_throughput_variant() const {
 }
 
 const OvSession::CompiledVariant& OvSession::variant_for(Schedule schedule) const {
-  // Streams are a CPU-plugin notion here.
-  if (schedule == Schedule::kLatency || device_ != "CPU") return *latency_;
+  // Streams are a CPU-plugin notion here, and one stream is what the latency compilation is.
+  if (schedule == Schedule::kLatency || device_ != "CPU" || throughput_stream_count(options_) <= 1) {
+    return *latency_;
+  }
   if (const CompiledVariant* ready = throughput_ready_.load()) return *ready;
   std::call_once(throughput_started_, [this] {
     throughput_compile_ = std::async(std::launch::async, [this] { compile_throughput_variant(); });

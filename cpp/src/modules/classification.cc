@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "engine/call_context.h"
 #include "image/tensor_ops.h"
 #include "ppocr/error.h"
 
@@ -19,8 +18,7 @@ std::vector<Classification> classify(const Engine& engine, const std::vector<cv:
   if (batch_size <= 0) throw_invalid("classifier batch size must be > 0");
   const size_t batch = static_cast<size_t>(batch_size);
   std::vector<Classification> labels(images.size());
-  for_each_batch((images.size() + batch - 1) / batch, [&](size_t b) {
-    const size_t start = b * batch;
+  for (size_t start = 0; start < images.size(); start += batch) {
     const size_t end = std::min(images.size(), start + batch);
     Tensor input = make_nchw(static_cast<int>(end - start), height, width);
     for (size_t i = start; i < end; ++i) {
@@ -36,7 +34,7 @@ std::vector<Classification> classify(const Engine& engine, const std::vector<cv:
       const float* best = std::max_element(row, row + classes);
       labels[i] = {static_cast<int>(best - row), *best};
     }
-  });
+  }
   return labels;
 }
 
