@@ -94,7 +94,12 @@ def run_ray(tasks: List[Task], ocr_kwargs: Dict[str, Any], workers: Optional[int
         context.max_errored_blocks = -1
         if workers is None:  # as many actors as the cluster's CPUs hold
             workers = max(1, int(ray.cluster_resources().get("CPU", 1)) // cpu_threads)
-        actors = ray.data.ActorPoolStrategy(min_size=1, max_size=workers)
+        # One task at a time per actor (Ray Data queues several by default): an actor's death
+        # loses every task queued on it, so with a queue an innocent input could share a
+        # killer's retries and be singled out with it (seen in test_batch_ray). Tasks are
+        # seconds of OCR each, so the queue bought nothing measurable.
+        actors = ray.data.ActorPoolStrategy(min_size=1, max_size=workers,
+                                            max_tasks_in_flight_per_actor=1)
         pending, alone = tasks, len(tasks) <= MAX_BLOCKS
         while pending:
             answered = set()
