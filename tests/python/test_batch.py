@@ -138,6 +138,30 @@ def test_worker_memory_stays_flat_over_many_pages(tmp_path, data_dir):
     assert max(rss[3:]) - rss[2] < 15, rss
 
 
+def test_an_input_queued_when_the_pool_breaks_is_not_lost():
+    """A worker dies while the driver is handing another outcome on: the next submit finds
+    the pool broken. That input must stay queued (it once vanished, unanswered)."""
+    import time
+
+    from ppocr_native.batch.local_engine import run_local
+    from ppocr_native.batch.work import Task
+    from test_batch_support import fake_init, fake_work
+
+    keys = ["/a", "/late-crash", "/b", "/c"]
+    outcomes = []
+
+    def slow_consumer(outcome):  # the worker running /late-crash dies meanwhile
+        outcomes.append(outcome)
+        time.sleep(1.0)
+
+    run_local([Task(k, False) for k in keys], {}, workers=2, queue_size=2,
+              on_outcome=slow_consumer, init=fake_init, work=fake_work)
+    assert sorted(o.key for o in outcomes) == sorted(keys)
+    errors = {o.key: o.records[0]["error"] for o in outcomes}
+    assert errors.pop("/late-crash").startswith("WorkerCrashed:")
+    assert set(errors.values()) == {None}
+
+
 def test_a_crashing_worker_fails_only_the_input_that_kills_it():
     from ppocr_native.batch.local_engine import run_local
     from ppocr_native.batch.work import Task

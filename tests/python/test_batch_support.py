@@ -69,6 +69,9 @@ def fake_work(task):
 
     from ppocr_native.batch.manifest import InputOutcome
 
+    if "late-crash" in task.key:  # dies while the driver is busy with another outcome
+        time.sleep(0.5)
+        os._exit(3)
     if "crash" in task.key:
         os._exit(3)  # as a segfault in a native library would: no exception, no cleanup
     time.sleep(0.2)

@@ -40,8 +40,10 @@ def run_local(tasks: List[Task], ocr_kwargs: Dict[str, Any], workers: int, queue
         try:
             while source or in_flight:
                 while source and len(in_flight) < limit:
-                    task = source.popleft()
-                    in_flight[pool.submit(work, task)] = task
+                    # Taken off the queue only once submitted: a pool that broke since the
+                    # last wait refuses it (BrokenProcessPool), and it must stay queued.
+                    future = pool.submit(work, source[0])
+                    in_flight[future] = source.popleft()
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     outcome = future.result()  # BrokenProcessPool / WorkerStartError: below
