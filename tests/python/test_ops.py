@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from ppocr_native import _core
-from ppocr_native.errors import InvalidArgumentError
+from ppocr_native.errors import InvalidArgumentError, PpocrError
 
 ops = _core.ops
 LT = _core.LimitType
@@ -251,6 +251,15 @@ def test_db_single_rectangle_position_and_score():
     expected = np.array([[30 - d, 20 - d], [89 + d, 20 - d], [89 + d, 29 + d], [30 - d, 29 + d]])
     np.testing.assert_allclose(quads[0], expected, atol=1.0)
     assert_corner_order(quads[0])
+
+
+def test_db_map_of_nan_is_an_error_not_an_empty_page():
+    """An overflowed detector gives NaN everywhere; NaN > thresh is false, so without a check
+    the page would come back as having no text."""
+    with pytest.raises(PpocrError, match="detection model produced NaN"):
+        ops.db_postprocess(np.full((64, 128), np.nan, np.float32), 128, 64, det_opts())
+    blank = ops.db_postprocess(np.zeros((64, 128), np.float32), 128, 64, det_opts())
+    assert len(blank[1]) == 0  # a real empty page stays an empty result
 
 
 def test_db_scaling_to_destination_rounds_half_even():
@@ -632,6 +641,18 @@ def test_ctc_collapses_repeats_and_drops_blanks():
     assert text == "aabc"
     # kept steps: 0 (a), 3 (a), 4 (b), 8 (c)
     assert score == pytest.approx(np.mean([0.9, 0.6, 0.5, 0.75]), abs=1e-6)
+
+
+def test_ctc_nan_probabilities_are_an_error_not_a_line():
+    """Rows of NaN (an overflowed recogniser) used to decode as class 0 or the last class
+    with score NaN: blank or ' ' lines, silently."""
+    probs = probs_for([1, 0, 2])
+    probs[1] = np.nan
+    with pytest.raises(PpocrError, match="recognition model produced NaN"):
+        ops.ctc_decode(probs, CHARS)
+    probs = probs_for([1, 0, 2])
+    probs[1, 3] = np.nan  # one stray NaN below the maximum: the step still decodes
+    assert ops.ctc_decode(probs, CHARS)[0] == "ab"
 
 
 def test_ctc_blank_separates_real_repeats():

@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from ppocr_native import InvalidArgumentError, ModelNotFoundError, PaddleOCR
+from ppocr_native import InvalidArgumentError, ModelNotFoundError, PaddleOCR, PpocrError
 from ppocr_native.image_io import load_image
 
-from conftest import THREADS
+from conftest import REFERENCE_KWARGS, THREADS
 
 
 @pytest.mark.parametrize("image, message", [
@@ -159,15 +159,40 @@ def test_gil_is_released_during_predict(data_dir, ocr_reference_config):
     assert len(during) >= 0.3 * elapsed / 0.005, (len(during), elapsed)
 
 
-def test_low_precision_only_where_the_cpu_has_it():
+def test_low_precision_only_where_the_cpu_has_it(data_dir, ocr_reference_config):
+    """Refused where the CPU lacks the kernels; where it has them (AMX / AVX512-FP16 Xeons)
+    it must still read a clean line as fp32 does, not just return."""
     import openvino as ov
 
     caps = ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    line = str(data_dir / "mmocr_rec_toy" / "imgs" / "1036169.jpg")  # 03/09/2009
+    expected = ocr_reference_config.predict(line)[0]["rec_texts"]
     for precision in ("bf16", "fp16"):
-        kwargs = dict(precision=precision, cpu_threads=THREADS, use_doc_orientation_classify=False,
-                      use_textline_orientation=False)
+        kwargs = dict(REFERENCE_KWARGS, precision=precision)
         if precision.upper() in caps:
-            assert PaddleOCR(**kwargs).predict(np.full((64, 64, 3), 255, np.uint8))
+            assert PaddleOCR(**kwargs).predict(line)[0]["rec_texts"] == expected
         else:
             with pytest.raises(InvalidArgumentError, match="not supported"):
                 PaddleOCR(**kwargs)
+
+
+def _overflowing_recogniser(directory) -> None:
+    """A recogniser whose every probability is NaN, as a network that overflowed at low
+    precision gives: [N, 3, 48, W] -> [N, W, 4] softmax over blank, 'a', 'b', space."""
+    import openvino as ov
+    import openvino.opset13 as opset
+
+    x = opset.parameter([-1, 3, 48, -1], np.float32, name="x")
+    columns = opset.transpose(opset.reduce_mean(x, np.int64([2]), False), np.int64([0, 2, 1]))
+    logits = opset.matmul(columns, opset.constant(np.ones((3, 4), np.float32)), False, False)
+    poisoned = opset.multiply(logits, opset.constant(np.float32(np.nan)))
+    ov.save_model(ov.Model([opset.softmax(poisoned, -1)], [x]), str(directory / "inference.xml"),
+                  compress_to_fp16=False)
+    (directory / "dict.txt").write_text("a\nb\n", encoding="utf-8")
+
+
+def test_a_recogniser_that_overflows_raises_instead_of_returning_blank_lines(data_dir, tmp_path):
+    _overflowing_recogniser(tmp_path)
+    ocr = PaddleOCR(**{**REFERENCE_KWARGS, "text_recognition_model_dir": str(tmp_path)})
+    with pytest.raises(PpocrError, match="recognition model produced NaN"):
+        ocr.predict(str(data_dir / "mmocr_rec_toy" / "imgs" / "1036169.jpg"))

@@ -90,6 +90,15 @@ DetectedBoxes db_postprocess(const cv::Mat& prob_map, int dest_width, int dest_h
   const cv::Mat bitmap = threshold_map(prob_map, options.thresh);
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(bitmap, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
+  // NaN compares false, so an overflowed network would pass for a page without text. Only
+  // a map with no text at all is checked (an overflow fills the whole map), which keeps the
+  // extra pass off every ordinary page.
+  if (contours.empty() && !cv::checkRange(prob_map, /*quiet=*/true)) {
+    throw Error(ErrorCode::kRuntime,
+                "the detection model produced NaN or infinite probabilities (a numerical "
+                "overflow inside the network): run it at precision 'fp32', or clear the "
+                "compiled-model cache (EngineOptions::cache_dir) if fp32 fails too");
+  }
 
   const double width_scale = static_cast<double>(dest_width) / prob_map.cols;
   const double height_scale = static_cast<double>(dest_height) / prob_map.rows;

@@ -1,5 +1,6 @@
 #include "modules/text_rec/ctc_decoder.h"
 
+#include <cmath>
 #include <cstring>
 #include <utility>
 
@@ -73,6 +74,16 @@ int first_argmax(const float* row, int classes) {
   return 0;  // only a row of NaNs gets here; the plain loop also kept index 0
 }
 
+// A probability that is not a number means the network overflowed (seen with precision bf16
+// from a stale compiled-model cache entry): every step then decodes to the same class and
+// the page would come back as blank lines with NaN scores, a silent wrong answer.
+[[noreturn]] void throw_not_a_number() {
+  throw Error(ErrorCode::kRuntime,
+              "the recognition model produced NaN probabilities (a numerical overflow inside "
+              "the network): run it at precision 'fp32', or clear the compiled-model cache "
+              "(EngineOptions::cache_dir) if fp32 fails too");
+}
+
 }  // namespace
 
 CtcDecoder::CtcDecoder(std::vector<std::string> characters) : characters_(std::move(characters)) {
@@ -87,6 +98,7 @@ DecodedText CtcDecoder::collapse(int timesteps, TopOfStep top_of_step) const {
   int previous = -1;
   for (int t = 0; t < timesteps; ++t) {
     const auto [best, probability] = top_of_step(t);
+    if (std::isnan(probability)) throw_not_a_number();
     const bool repeat = best == previous;
     previous = best;
     if (best == 0 || repeat) continue;
