@@ -10,6 +10,10 @@ settings take turns (order alternating), after one warm-up pass, so drift is sha
 Settings: the default (``min`` 64: pages are never scaled down) and ``max`` with 1280, 960,
 736 and 640 (the longer side is scaled down to at most that).
 
+Precision presets (second table): ``precision`` fp32 against bf16 and fp16 wherever the CPU
+runs them (OpenVINO's OPTIMIZATION_CAPABILITIES; AMX / AVX512-FP16 Xeons), one pipeline each,
+image by image taking turns the same way; rows for the others say why they are absent.
+
 Accuracy metrics (the same definitions as bench_e2e.py, see README):
 
 * ref lines: reference lines (the saved PaddleOCR outputs of the default setting) found
@@ -32,7 +36,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bench_common import (REFERENCE_KWARGS, RESULTS, Measured, default_data_dir, fmt,
                           format_table, ground_truth, gt_accuracy, image_list, native_versions,
@@ -43,6 +47,7 @@ DEFAULT_JSON = RESULTS / "bench_detsize.json"
 SETTINGS: Tuple[Tuple[str, int], ...] = (("min", 64), ("max", 1280), ("max", 960), ("max", 736),
                                          ("max", 640))
 SMOKE_SETTINGS = (("min", 64), ("max", 640))
+PRECISIONS = ("fp32", "bf16", "fp16")
 SMOKE_IMAGES = ("mmocr_rec_toy/imgs/1223731.jpg", "paddleocr_tests/textline.png")
 
 
@@ -51,28 +56,70 @@ def label(setting: Tuple[str, int]) -> str:
     return f"{kind} {side}" + (" (default)" if setting == ("min", 64) else "")
 
 
-def run(images: List[Path], data: Path, settings, rounds: int, threads: int) -> Dict[str, Any]:
-    from ppocr_native import PaddleOCR
-    ocr = PaddleOCR(**REFERENCE_KWARGS, cpu_threads=threads)
-    res = {label(s): {"lat_s": {}, "pass_s": [], "texts": {}} for s in settings}
+def run(images: List[Path], data: Path, systems, rounds: int, tag: str) -> Dict[str, Any]:
+    """systems: (label, pipeline, predict kwargs); image by image they take turns, the order
+    alternating, after one warm-up pass."""
+    res = {name: {"lat_s": {}, "pass_s": [], "texts": {}} for name, _, _ in systems}
     for r in range(rounds + 1):
-        totals = {label(s): 0.0 for s in settings}
+        totals = {name: 0.0 for name, _, _ in systems}
         for i, img in enumerate(images):
             rel = str(img.relative_to(data))
-            for s in (settings if (i + r) % 2 == 0 else tuple(reversed(settings))):
+            for name, ocr, kwargs in (systems if (i + r) % 2 == 0 else tuple(reversed(systems))):
                 t = time.perf_counter()
-                out = ocr.predict(str(img), text_det_limit_type=s[0], text_det_limit_side_len=s[1])[0]
+                out = ocr.predict(str(img), **kwargs)[0]
                 dt = time.perf_counter() - t
-                totals[label(s)] += dt
+                totals[name] += dt
                 if r:
-                    res[label(s)]["lat_s"].setdefault(rel, []).append(dt)
-                    res[label(s)]["texts"][rel] = list(out["rec_texts"])
+                    res[name]["lat_s"].setdefault(rel, []).append(dt)
+                    res[name]["texts"][rel] = list(out["rec_texts"])
         for k, v in totals.items():
             if r:
                 res[k]["pass_s"].append(v)
-        print(f"[detsize] {'warm-up' if r == 0 else f'round {r}'}: " +
+        print(f"[{tag}] {'warm-up' if r == 0 else f'round {r}'}: " +
               ", ".join(f"{k} {v:.1f} s" for k, v in totals.items()), flush=True)
     return res
+
+
+def precision_systems(threads: int, precisions: Sequence[str]):
+    """(systems to run, {precision: why it is left out}) for the precision presets."""
+    import openvino as ov
+    from ppocr_native import PaddleOCR
+    caps = ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    systems, absent = [], {}
+    for precision in precisions:
+        if precision != "fp32" and precision.upper() not in caps:
+            absent[precision] = f"this CPU has no {precision} kernels ({', '.join(caps)})"
+            continue
+        systems.append((precision, PaddleOCR(**REFERENCE_KWARGS, cpu_threads=threads,
+                                             precision=precision), {}))
+    return systems, absent
+
+
+def report_rows(res, names, base: str, images, ref, gt):
+    """(JSON report, table rows) of each name against `base`."""
+    base_pass = statistics.median(res[base]["pass_s"])
+    report: Dict[str, Any] = {}
+    rows = []
+    for name in names:
+        r = res[name]
+        pass_s = statistics.median(r["pass_s"])
+        lat = [statistics.median(v) * 1000 for v in r["lat_s"].values()]
+        agree = text_agreement(r["texts"], ref) if ref else {}
+        acc = gt_accuracy(r["texts"], gt)
+        report[name] = {"pass_s": r["pass_s"], "images_per_s": len(images) / pass_s,
+                        "latency_ms": summary(lat), "agreement": agree, "ground_truth": acc}
+        rows.append((name, fmt(len(images) / pass_s, 2), fmt(base_pass / pass_s, 2, "x"),
+                     fmt(statistics.median(lat), 0),
+                     f"{agree.get('images_identical_texts')}/{agree.get('n_images')}" if agree else None,
+                     fmt(100 * agree["line_recall"], 1) if agree.get("line_recall") is not None else None,
+                     fmt(100 * acc["word_recall"], 1) if acc["word_recall"] is not None else None,
+                     fmt(100 * acc["crop_exact"], 0) if acc["crop_exact"] is not None else None,
+                     fmt(acc["crop_cer"], 3) if acc["crop_cer"] is not None else None))
+    return report, rows
+
+
+TABLE_HEAD = ("images/s", "speed vs first row", "median [ms]", "identical images",
+              "ref lines [%]", "gt words [%]", "crop exact [%]", "crop CER")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -86,42 +133,39 @@ def main(argv: Optional[List[str]] = None) -> int:
     data = (args.data or default_data_dir()).resolve()
     images = [data / r for r in SMOKE_IMAGES] if args.smoke else image_list(data)
     settings = SMOKE_SETTINGS if args.smoke else SETTINGS
+    precisions = ("fp32", "bf16") if args.smoke else PRECISIONS
     out_json = args.json or (RESULTS / "bench_detsize_smoke.json" if args.smoke else DEFAULT_JSON)
 
     ref = reference_texts(data)
     gt = ground_truth(data)
     m = Measured(own_cpu=self_cpu_seconds)
-    res = run(images, data, settings, args.rounds, args.threads)
-    noise = noise_report(m)
-    base_pass = statistics.median(res[label(("min", 64))]["pass_s"])
-    report: Dict[str, Any] = {}
-    rows = []
+    from ppocr_native import PaddleOCR
+    sizes = PaddleOCR(**REFERENCE_KWARGS, cpu_threads=args.threads)
+    res = run(images, data, [(label(s), sizes, {"text_det_limit_type": s[0],
+                                                "text_det_limit_side_len": s[1]}) for s in settings],
+              args.rounds, "detsize")
+    report, rows = report_rows(res, [label(s) for s in settings], label(("min", 64)), images, ref, gt)
     for s in settings:
-        r = res[label(s)]
-        pass_s = statistics.median(r["pass_s"])
-        lat = [statistics.median(v) * 1000 for v in r["lat_s"].values()]
-        agree = text_agreement(r["texts"], ref) if ref else {}
-        acc = gt_accuracy(r["texts"], gt)
-        report[label(s)] = {"limit_type": s[0], "limit_side_len": s[1], "pass_s": r["pass_s"],
-                            "images_per_s": len(images) / pass_s, "latency_ms": summary(lat),
-                            "agreement": agree, "ground_truth": acc}
-        rows.append((label(s), fmt(len(images) / pass_s, 2), fmt(base_pass / pass_s, 2, "x"),
-                     fmt(statistics.median(lat), 0),
-                     f"{agree.get('images_identical_texts')}/{agree.get('n_images')}" if agree else None,
-                     fmt(100 * agree["line_recall"], 1) if agree.get("line_recall") is not None else None,
-                     fmt(100 * acc["word_recall"], 1) if acc["word_recall"] is not None else None,
-                     fmt(100 * acc["crop_exact"], 0) if acc["crop_exact"] is not None else None,
-                     fmt(acc["crop_cer"], 3) if acc["crop_cer"] is not None else None))
+        report[label(s)].update(limit_type=s[0], limit_side_len=s[1])
+    del sizes
+    systems, absent = precision_systems(args.threads, precisions)
+    pres = run(images, data, systems, args.rounds, "precision")
+    preport, prows = report_rows(pres, [name for name, _, _ in systems], "fp32", images, ref, gt)
+    noise = noise_report(m)
     result = {**result_header(sys.argv), "smoke": args.smoke, "versions": native_versions(),
               "config": {"images": [str(p.relative_to(data)) for p in images], "rounds": args.rounds,
-                         "threads": args.threads, "settings": [list(s) for s in settings]},
-              "noise": noise, "settings": report}
+                         "threads": args.threads, "settings": [list(s) for s in settings],
+                         "precisions": list(precisions)},
+              "noise": noise, "settings": report, "precisions": preport,
+              "precisions_absent": absent}
     write_json(out_json, result)
     print()
     print(f"{len(images)} images, threads={args.threads}, {args.rounds} measured round(s) after a warm-up")
-    print(format_table(("text_det_limit", "images/s", "speed vs default", "median [ms]",
-                        "identical images", "ref lines [%]", "gt words [%]", "crop exact [%]",
-                        "crop CER"), rows))
+    print(format_table(("text_det_limit",) + TABLE_HEAD, rows))
+    print()
+    print(format_table(("precision",) + TABLE_HEAD, prows))
+    for precision, why in absent.items():
+        print(f"  {precision}: not run, {why}")
     print(f"wrote {out_json}")
     return 0
 
