@@ -57,7 +57,7 @@ $(STAMPS)/venv: $(STAMPS)/deps
 # Builds the extension (incrementally, in build/) and installs the package into the venv.
 # [ray] and [parquet]: the batch tests run the Ray engine and write Parquet (never skipped).
 $(STAMPS)/install: $(STAMPS)/venv $(SOURCES)
-	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation ".[paddle,ray,parquet,test]"
+	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation ".[paddle,ray,parquet,int8,test]"
 	@touch $@
 
 # Fetches and verifies the default models (cached under ~/.cache/ppocr-native).

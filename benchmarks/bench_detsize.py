@@ -11,7 +11,8 @@ Settings: the default (``min`` 64: pages are never scaled down) and ``max`` with
 736 and 640 (the longer side is scaled down to at most that).
 
 Precision presets (second table): ``precision`` fp32 against bf16 and fp16 wherever the CPU
-runs them (OpenVINO's OPTIMIZATION_CAPABILITIES; AMX / AVX512-FP16 Xeons), one pipeline each,
+runs them (OpenVINO's OPTIMIZATION_CAPABILITIES; AMX / AVX512-FP16 Xeons) and the int8 preset
+(NNCF-quantised detector and recogniser, quantised before timing starts), one pipeline each,
 image by image taking turns the same way; rows for the others say why they are absent.
 
 Accuracy metrics (the same definitions as bench_e2e.py, see README):
@@ -47,7 +48,7 @@ DEFAULT_JSON = RESULTS / "bench_detsize.json"
 SETTINGS: Tuple[Tuple[str, int], ...] = (("min", 64), ("max", 1280), ("max", 960), ("max", 736),
                                          ("max", 640))
 SMOKE_SETTINGS = (("min", 64), ("max", 640))
-PRECISIONS = ("fp32", "bf16", "fp16")
+PRECISIONS = ("fp32", "bf16", "fp16", "int8")
 SMOKE_IMAGES = ("mmocr_rec_toy/imgs/1223731.jpg", "paddleocr_tests/textline.png")
 
 
@@ -87,7 +88,13 @@ def precision_systems(threads: int, precisions: Sequence[str]):
     caps = ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
     systems, absent = [], {}
     for precision in precisions:
-        if precision != "fp32" and precision.upper() not in caps:
+        if precision == "int8":
+            try:
+                import nncf  # noqa: F401  (the preset quantises with it, once)
+            except ImportError:
+                absent[precision] = "NNCF is not installed (pip install 'ppocr-native[int8]')"
+                continue
+        elif precision != "fp32" and precision.upper() not in caps:
             absent[precision] = f"this CPU has no {precision} kernels ({', '.join(caps)})"
             continue
         systems.append((precision, PaddleOCR(**REFERENCE_KWARGS, cpu_threads=threads,

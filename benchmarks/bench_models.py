@@ -79,27 +79,34 @@ def run_all(request, tensors: Sequence[np.ndarray]) -> tuple[float, List[np.ndar
 
 
 def compare_model(name: str, original: str, tensors: Sequence[np.ndarray], rounds: int,
-                  threads: int, workdir: Path) -> Dict[str, Any]:
+                  threads: int, workdir: Path, int8: Optional[str] = None) -> Dict[str, Any]:
+    """Original vs rewritten graph (and the int8 preset's IR when given), rounds taking turns."""
     from ppocr_native._core import ops
 
     rewritten = str(workdir / f"{name}.xml")
     counts = ops.graph_rewrites(original, rewritten)
-    requests = {"original": compile_request(original, threads),
-                "rewritten": compile_request(rewritten, threads)}
+    paths = {"original": original, "rewritten": rewritten, **({"int8": int8} if int8 else {})}
+    requests = {k: compile_request(p, threads) for k, p in paths.items()}
     for request in requests.values():  # warm-up: first-shape allocations out of the timing
         run_all(request, tensors)
-    times: Dict[str, List[float]] = {"original": [], "rewritten": []}
+    times: Dict[str, List[float]] = {k: [] for k in requests}
     outputs: Dict[str, List[np.ndarray]] = {}
     for r in range(rounds):
-        order = ("original", "rewritten") if r % 2 == 0 else ("rewritten", "original")
-        for variant in order:
+        for variant in (list(requests) if r % 2 == 0 else list(reversed(list(requests)))):
             seconds, outputs[variant] = run_all(requests[variant], tensors)
             times[variant].append(seconds)
-    diff = max(float(np.abs(a - b).max()) for a, b in zip(outputs["original"], outputs["rewritten"]))
+
+    def largest_diff(variant: str) -> float:
+        return max(float(np.abs(a - b).max()) for a, b in zip(outputs["original"], outputs[variant]))
+
     median = {k: statistics.median(v) for k, v in times.items()}
-    return {"rewrites": counts, "calls": len(tensors), "rounds": rounds, "seconds": times,
-            "median_s": median, "speedup": median["original"] / median["rewritten"],
-            "max_abs_output_diff": diff}
+    out = {"rewrites": counts, "calls": len(tensors), "rounds": rounds, "seconds": times,
+           "median_s": median, "speedup": median["original"] / median["rewritten"],
+           "max_abs_output_diff": largest_diff("rewritten")}
+    if int8:
+        out.update(int8_speedup_vs_rewritten=median["rewritten"] / median["int8"],
+                   int8_max_abs_output_diff=largest_diff("int8"))
+    return out
 
 
 def table(models: Dict[str, Dict[str, Any]]) -> str:
@@ -107,9 +114,25 @@ def table(models: Dict[str, Dict[str, Any]]) -> str:
     for name, m in models.items():
         rewrites = ", ".join(f"{k} {v}" for k, v in m["rewrites"].items() if v)
         rows.append((name, m["calls"], fmt(m["median_s"]["original"], 2), fmt(m["median_s"]["rewritten"], 2),
-                     fmt(m["speedup"], 2, "x"), f"{m['max_abs_output_diff']:.1e}", rewrites or "none"))
+                     fmt(m["speedup"], 2, "x"), f"{m['max_abs_output_diff']:.1e}", rewrites or "none",
+                     fmt(m["median_s"].get("int8"), 2),
+                     fmt(m.get("int8_speedup_vs_rewritten"), 2, "x")))
     return format_table(("model", "calls", "original graph [s]", "rewritten [s]", "speed-up",
-                         "max |output diff|", "rewritten nodes"), rows)
+                         "max |output diff|", "rewritten nodes", "int8 preset [s]",
+                         "int8 vs rewritten"), rows)
+
+
+def int8_paths(det: str, rec: str) -> Dict[str, Optional[str]]:
+    """The int8 preset's IRs (quantised now if not cached), or None without NNCF."""
+    try:
+        import nncf  # noqa: F401
+    except ImportError:
+        print("[models] NNCF not installed: no int8 column", flush=True)
+        return {"det": None, "rec": None}
+    from ppocr_native.models import resolve_model
+    from ppocr_native.models.quantize import int8_model
+    return {short: int8_model(resolve_model(kind, name, None), kind).model_path
+            for short, kind, name in (("det", "text_det", det), ("rec", "text_rec", rec))}
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -131,10 +154,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     inputs = model_inputs(data, images, det_path, args.threads)
     print(f"[models] {len(inputs['det'])} page tensors, {len(inputs['rec'])} recognition batches",
           flush=True)
+    int8 = int8_paths(args.det, args.rec)
     m = Measured(own_cpu=self_cpu_seconds)
     with tempfile.TemporaryDirectory() as tmp:
-        models = {args.det: compare_model("det", str(det_path), inputs["det"], rounds, args.threads, Path(tmp)),
-                  args.rec: compare_model("rec", str(rec_path), inputs["rec"], rounds, args.threads, Path(tmp))}
+        models = {args.det: compare_model("det", str(det_path), inputs["det"], rounds, args.threads,
+                                          Path(tmp), int8["det"]),
+                  args.rec: compare_model("rec", str(rec_path), inputs["rec"], rounds, args.threads,
+                                          Path(tmp), int8["rec"])}
     result = {**result_header(sys.argv), "smoke": args.smoke, "versions": native_versions(),
               "config": {"images": len(images), "rounds": rounds, "threads": args.threads},
               "noise": noise_report(m), "models": models}

@@ -31,6 +31,14 @@ _MODULES = (
 )
 
 
+def _quantised(models: Dict[str, ResolvedModel]) -> Dict[str, ResolvedModel]:
+    """precision='int8': the detector and recogniser swapped for their int8 IRs."""
+    from .models.quantize import QUANTISED_STAGES, int8_model  # NNCF only when asked for
+
+    return {kind: int8_model(model, kind) if kind in QUANTISED_STAGES else model
+            for kind, model in models.items()}
+
+
 class PaddleOCR:
     """PaddleOCR 3.x's general OCR pipeline on a native C++/OpenVINO core.
 
@@ -44,6 +52,8 @@ class PaddleOCR:
         _warn_inert_options(self._config)
         self._engine = plan_engine(self._config)  # device errors before any model is fetched
         self._models = self._resolve_models(self._config)
+        if self._engine.precision == "int8":
+            self._models = _quantised(self._models)
         core_config = to_core_config(self._config, self._models, _core)
         factory = engine_factory(self._engine, core_config)  # None: the core's OpenVINO
         self._pipeline = (_core.OcrPipeline(core_config) if factory is None
