@@ -44,7 +44,10 @@ def model_inputs(data: Path, images: Sequence[Path], det_path: Path, threads: in
     import openvino as ov
     from ppocr_native._core import TextDetOptions, TextRecOptions, ops
 
-    det = ov.Core().compile_model(str(det_path), "CPU", {"INFERENCE_NUM_THREADS": threads})
+    # f32 pinned: on AMX/AVX512-BF16 CPUs the plugin would otherwise run bf16 and find
+    # other lines than the pipeline does.
+    det = ov.Core().compile_model(str(det_path), "CPU", {"INFERENCE_NUM_THREADS": threads,
+                                                         "INFERENCE_PRECISION_HINT": "f32"})
     request = det.create_infer_request()
     det_tensors, rec_tensors = [], []
     for path in images:
