@@ -24,6 +24,8 @@ from .models.onnx_info import model_input_dims
 
 LIMIT_TYPES = ("min", "max", "resize_long")
 PRECISIONS = ("fp32", "fp16", "bf16", "int8")
+# cpu_kernel_cache when precision="int8" and none is given (OpenVINO's own default).
+INT8_KERNEL_CACHE = 5000
 ENGINES = ("openvino", "onnxruntime")
 _DEVICE_PATTERN = re.compile(r"(cpu|gpu)(:\d+)?", re.IGNORECASE | re.ASCII)
 
@@ -163,7 +165,8 @@ class OcrConfig(PredictOptions):
     cpu_kernel_cache: Optional[int] = _f(
         "Not a PaddleOCR parameter: how many prepared kernels (per input shape and node) "
         "OpenVINO's CPU plugin keeps per model (its CPU_RUNTIME_CACHE_CAPACITY; default "
-        "300, about three detector input sizes; OpenVINO's own is 5000). Higher is about a "
+        "300, about three detector input sizes, 5000 with precision int8; OpenVINO's own is "
+        "5000). Higher is about a "
         "sixth faster for a run that keeps coming back to more sizes than that, at hundreds "
         "of MB over many sizes; lower trades speed on repeated sizes for memory; 0 keeps "
         "none.")
@@ -368,6 +371,10 @@ def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
     engine.cache_dir = compiled_cache_dir()
     if cfg.value("cpu_kernel_cache") is not None:
         engine.runtime_cache_capacity = cfg.value("cpu_kernel_cache")
+    elif precision == "int8":
+        # int8 kernels cost far more to prepare per input shape than fp32 ones: with the
+        # default 300 entries the preset ran no faster than fp32 (README "Precision").
+        engine.runtime_cache_capacity = INT8_KERNEL_CACHE
     out.engine = engine
 
     out.use_doc_orientation_classify = cfg.value("use_doc_orientation_classify")

@@ -104,3 +104,18 @@ def test_result_methods(ocr_default, tmp_path, capsys):
     assert set(images) == {"ocr_res_img", "preprocessed_img"}
     assert images["ocr_res_img"].size == (1800, 360)  # input | text, side by side
     assert res.save_to_img(str(tmp_path / "out")).name == "sample_ocr_res_img.png"
+
+
+def test_int8_keeps_more_prepared_kernels_unless_told_otherwise():
+    class FakeModel:
+        model_path = "m.onnx"
+        character_dict = ("blank", "a", " ")
+
+    models = {"text_det": FakeModel(), "text_rec": FakeModel()}
+    default = to_core_config(OcrConfig(), models, _core).engine
+    int8 = to_core_config(OcrConfig(precision="int8"), models, _core).engine
+    given = to_core_config(OcrConfig(precision="int8", cpu_kernel_cache=100), models, _core).engine
+    assert default.runtime_cache_capacity == 300 and default.precision == 0  # fp32
+    assert int8.runtime_cache_capacity == 5000
+    assert int8.precision == default.precision  # int8 lives in the model files
+    assert given.runtime_cache_capacity == 100
