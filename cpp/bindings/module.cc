@@ -80,7 +80,8 @@ void bind_config(py::module_& m) {
       .def_readwrite("score_thresh", &ppocr::TextRecOptions::score_thresh)
       .def_readwrite("image_height", &ppocr::TextRecOptions::image_height)
       .def_readwrite("min_image_width", &ppocr::TextRecOptions::min_image_width)
-      .def_readwrite("max_image_width", &ppocr::TextRecOptions::max_image_width);
+      .def_readwrite("max_image_width", &ppocr::TextRecOptions::max_image_width)
+      .def_readwrite("width_step", &ppocr::TextRecOptions::width_step);
 
   py::class_<ppocr::EngineOptions>(m, "EngineOptions")
       .def(py::init<>())

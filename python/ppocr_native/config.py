@@ -26,6 +26,9 @@ LIMIT_TYPES = ("min", "max", "resize_long")
 PRECISIONS = ("fp32", "fp16", "bf16", "int8")
 # cpu_kernel_cache when precision="int8" and none is given (OpenVINO's own default).
 INT8_KERNEL_CACHE = 5000
+# precision="int8": recognition batch widths rounded up to this many columns, so that the
+# int8 kernels (costly to prepare per input shape) are reused across batches.
+INT8_REC_WIDTH_STEP = 128
 ENGINES = ("openvino", "onnxruntime")
 _DEVICE_PATTERN = re.compile(r"(cpu|gpu)(:\d+)?", re.IGNORECASE | re.ASCII)
 
@@ -404,5 +407,7 @@ def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
         rec.image_height = height
         rec.min_image_width = width
         rec.max_image_width = max(rec.max_image_width, width)
+    if cfg.value("precision").lower() == "int8":
+        rec.width_step = INT8_REC_WIDTH_STEP
     out.text_rec = rec
     return out

@@ -119,3 +119,6 @@ def test_int8_keeps_more_prepared_kernels_unless_told_otherwise():
     assert int8.runtime_cache_capacity == 5000
     assert int8.precision == default.precision  # int8 lives in the model files
     assert given.runtime_cache_capacity == 100
+    # ... and rounds recognition batch widths to 128 columns (fewer shapes to prepare)
+    assert to_core_config(OcrConfig(), models, _core).text_rec.width_step == 0
+    assert to_core_config(OcrConfig(precision="int8"), models, _core).text_rec.width_step == 128

@@ -765,6 +765,22 @@ def test_rec_batch_width_is_max_slot_and_padding_is_zero():
     assert t.min() >= -1.0 and t.max() <= 1.0
 
 
+def test_rec_batch_width_step_rounds_up_with_zero_padding_only():
+    rng = np.random.default_rng(22)
+    lines = [rng.integers(0, 256, (10, 100, 3), dtype=np.uint8),
+             rng.integers(0, 256, (10, 20, 3), dtype=np.uint8)]
+    exact = ops.rec_batch_tensor(lines, rec_opts())
+    stepped = ops.rec_batch_tensor(lines, rec_opts(width_step=128))
+    assert exact.shape[3] == 480 and stepped.shape == (2, 3, 48, 512)
+    np.testing.assert_array_equal(stepped[..., :480], exact)  # same pixels, more padding
+    assert np.all(stepped[..., 480:] == 0.0)
+    # never past the widest allowed slot (max_image_width also squeezes the lines to it)
+    assert ops.rec_batch_tensor(lines, rec_opts(width_step=1000, max_image_width=600)).shape[3] == 600
+    assert ops.rec_batch_tensor(lines, rec_opts(width_step=1000, max_image_width=400)).shape[3] == 400
+    with pytest.raises(InvalidArgumentError, match="width_step"):
+        ops.rec_batch_tensor(lines, rec_opts(width_step=-1))
+
+
 def test_rec_batch_content_is_resized_and_normalised():
     img = smooth_image(10, 20)
     t = ops.rec_batch_tensor([img], rec_opts())

@@ -30,6 +30,11 @@ struct TextRecOptions {
   int image_height = 48;          // network input height
   int min_image_width = 320;      // a batch is never narrower than this
   int max_image_width = 3200;     // wider lines are squeezed to this
+  // 0: a batch is exactly as wide as its widest line's slot (PaddleOCR's padding, outputs
+  // identical to it). N > 0: batch widths rounded up to a multiple of N, so fewer distinct
+  // input shapes reach the model (the int8 preset: its kernels are costly to prepare per
+  // shape); the extra columns are padding, which changes scores slightly.
+  int width_step = 0;
 };
 
 enum class Precision { kFp32, kBf16, kFp16 };

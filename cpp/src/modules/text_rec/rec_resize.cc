@@ -28,10 +28,15 @@ int rec_batch_width(const std::vector<cv::Mat>& lines, const TextRecOptions& o) 
   if (o.image_height <= 0 || o.min_image_width <= 0 || o.max_image_width <= 0) {
     throw_invalid("recognition image height and widths must be > 0");
   }
+  if (o.width_step < 0) throw_invalid("recognition width_step must be >= 0");
   int batch_width = 0;
   for (const auto& line : lines) {
     if (line.empty()) throw_invalid("empty text-line image");
     batch_width = std::max(batch_width, rec_slot_width(line, o));
+  }
+  if (o.width_step > 0) {
+    const int rounded = (batch_width + o.width_step - 1) / o.width_step * o.width_step;
+    batch_width = std::min(rounded, std::max(batch_width, o.max_image_width));
   }
   return batch_width;
 }
