@@ -83,6 +83,15 @@ def reference_texts(data: Path) -> Optional[Dict[str, List[str]]]:
         return None
 
 
+def nncf_available() -> bool:
+    """Whether the int8 preset can be built here (NNCF, the [int8] extra, is importable)."""
+    try:
+        import nncf  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def native_model_files(det: str = "PP-OCRv5_mobile_det", rec: str = "PP-OCRv5_mobile_rec"):
     """(det model path, rec model path, rec dict path, rec classes) from ppocr-native's cache,
     fetched if missing (run under the project's venv)."""

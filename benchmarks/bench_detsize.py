@@ -41,8 +41,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bench_common import (REFERENCE_KWARGS, RESULTS, Measured, default_data_dir, fmt,
                           format_table, ground_truth, gt_accuracy, image_list, native_versions,
-                          noise_report, reference_texts, result_header, self_cpu_seconds, summary,
-                          text_agreement, write_json)
+                          nncf_available, noise_report, reference_texts, result_header,
+                          self_cpu_seconds, summary, text_agreement, write_json)
 
 DEFAULT_JSON = RESULTS / "bench_detsize.json"
 SETTINGS: Tuple[Tuple[str, int], ...] = (("min", 64), ("max", 1280), ("max", 960), ("max", 736),
@@ -89,9 +89,7 @@ def precision_systems(threads: int, precisions: Sequence[str]):
     systems, absent = [], {}
     for precision in precisions:
         if precision == "int8":
-            try:
-                import nncf  # noqa: F401  (the preset quantises with it, once)
-            except ImportError:
+            if not nncf_available():
                 absent[precision] = "NNCF is not installed (pip install 'ppocr-native[int8]')"
                 continue
         elif precision != "fp32" and precision.upper() not in caps:

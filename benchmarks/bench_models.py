@@ -29,8 +29,8 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from bench_common import (RESULTS, Measured, default_data_dir, fmt, format_table, image_list,
-                          native_model_files, native_versions, noise_report, result_header,
-                          self_cpu_seconds, write_json)
+                          native_model_files, native_versions, nncf_available, noise_report,
+                          result_header, self_cpu_seconds, write_json)
 import reference_python as ref
 
 DEFAULT_JSON = RESULTS / "bench_models.json"
@@ -127,9 +127,7 @@ def table(models: Dict[str, Dict[str, Any]]) -> str:
 
 def int8_paths(det: str, rec: str) -> Dict[str, Optional[str]]:
     """The int8 preset's IRs (quantised now if not cached), or None without NNCF."""
-    try:
-        import nncf  # noqa: F401
-    except ImportError:
+    if not nncf_available():
         print("[models] NNCF not installed: no int8 column", flush=True)
         return {"det": None, "rec": None}
     from ppocr_native.models import resolve_model

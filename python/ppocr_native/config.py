@@ -407,7 +407,7 @@ def to_core_config(cfg: OcrConfig, models: Mapping[str, Any], core) -> Any:
         rec.image_height = height
         rec.min_image_width = width
         rec.max_image_width = max(rec.max_image_width, width)
-    if cfg.value("precision").lower() == "int8":
+    if precision == "int8":
         rec.width_step = INT8_REC_WIDTH_STEP
     out.text_rec = rec
     return out

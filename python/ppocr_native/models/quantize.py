@@ -36,7 +36,7 @@ from typing import Any, List
 
 from ..errors import InvalidArgumentError
 from . import calibration
-from .cache import cache_dir
+from .cache import _sha256_file, cache_dir
 from .resolve import ResolvedModel
 
 _log = logging.getLogger("ppocr_native")
@@ -48,23 +48,20 @@ REC_STEM_CONVOLUTIONS = 3
 QUANTISED_STAGES = ("text_det", "text_rec")
 
 
-def int8_model(model: ResolvedModel, kind: str, pages: int | None = None) -> ResolvedModel:
-    """`model` with its file replaced by the cached int8 IR (built on first use).
-
-    `pages` overrides the number of calibration pages (tests use fewer).
-    """
+def int8_model(model: ResolvedModel, kind: str) -> ResolvedModel:
+    """`model` with its file replaced by the cached int8 IR (built on first use)."""
     if kind not in QUANTISED_STAGES:
         raise ValueError(f"int8 covers {QUANTISED_STAGES}, not {kind}")
     nncf = _import_nncf()
     import openvino as ov
 
-    pages = pages or (DET_PAGES if kind == "text_det" else REC_PAGES)
+    pages = DET_PAGES if kind == "text_det" else REC_PAGES
     digest = _digest(Path(model.model_path), pages, nncf.__version__, ov.__version__)
     target = cache_dir().parent / "int8" / f"{kind}-{digest}"
     xml = target / "inference.xml"
     if not xml.is_file():
         _log.info("precision='int8': quantising %s %s once (about a minute)", kind, model.name)
-        _build(model, kind, pages, target)
+        _build(nncf, model, kind, pages, target)
     return replace(model, model_path=str(xml))
 
 
@@ -80,16 +77,13 @@ def _import_nncf() -> Any:
 
 
 def _digest(model_path: Path, pages: int, *versions: str) -> str:
-    h = hashlib.sha256(f"{RECIPE}|{pages}|{'|'.join(versions)}|".encode())
-    weights = model_path.with_suffix(".bin")
-    for path in (model_path, weights) if model_path.suffix == ".xml" else (model_path,):
-        with open(path, "rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()[:16]
+    files = (model_path, model_path.with_suffix(".bin")) if model_path.suffix == ".xml" \
+        else (model_path,)
+    key = "|".join((RECIPE, str(pages), *versions, *(_sha256_file(f) for f in files)))
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def _build(model: ResolvedModel, kind: str, pages: int, target: Path) -> None:
+def _build(nncf: Any, model: ResolvedModel, kind: str, pages: int, target: Path) -> None:
     """Quantises into a scratch folder beside `target`, then renames it into place: a
     process that finds `target` never sees half a model, and of two racing builders the
     second simply drops its copy."""
@@ -99,7 +93,7 @@ def _build(model: ResolvedModel, kind: str, pages: int, target: Path) -> None:
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
         graph = _engine_graph(model.model_path, scratch / "rewritten.xml")
-        quantised = _quantise(graph, kind, _samples(kind, pages, model.character_dict))
+        quantised = _quantise(nncf, graph, kind, _samples(kind, pages, model.character_dict))
         out = scratch / "model"
         out.mkdir()
         ov.save_model(quantised, str(out / "inference.xml"), compress_to_fp16=False)
@@ -137,8 +131,7 @@ def _kept_in_float(graph: Any, kind: str) -> List[str]:
     return [op.get_friendly_name() for op in ops[last_concat:] if op.get_type_name() in convolutions]
 
 
-def _quantise(graph: Any, kind: str, samples: List[Any]) -> Any:
-    nncf = _import_nncf()
+def _quantise(nncf: Any, graph: Any, kind: str, samples: List[Any]) -> Any:
     # NNCF draws progress bars on the console whatever its log level; library code must
     # not print, so they go nowhere.
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
