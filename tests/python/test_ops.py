@@ -262,6 +262,17 @@ def test_db_map_of_nan_is_an_error_not_an_empty_page():
     assert len(blank[1]) == 0  # a real empty page stays an empty result
 
 
+def test_db_nan_inside_a_text_region_is_an_error_not_a_nan_score():
+    """A few NaN pixels inside a region: the bitmap gets a hole, the box's mean becomes NaN and
+    `box_thresh > NaN` is false, so the box would come back with score NaN."""
+    m = np.zeros((64, 128), np.float32)
+    m[20:30, 30:90] = 0.9
+    assert len(ops.db_postprocess(m, 128, 64, det_opts())[1]) == 1
+    m[24:26, 50:52] = np.nan
+    with pytest.raises(PpocrError, match="detection model produced NaN"):
+        ops.db_postprocess(m, 128, 64, det_opts())
+
+
 def test_db_scaling_to_destination_rounds_half_even():
     m = np.zeros((64, 128), np.float32)
     m[20:30, 30:90] = 0.9

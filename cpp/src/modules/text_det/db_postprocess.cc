@@ -74,6 +74,13 @@ cv::Mat threshold_map(const cv::Mat& prob_map, float thresh) {
   return bitmap;
 }
 
+[[noreturn]] void throw_non_finite_map() {
+  throw Error(ErrorCode::kRuntime,
+              "the detection model produced NaN or infinite probabilities (a numerical "
+              "overflow inside the network): run it at precision 'fp32', or clear the "
+              "compiled-model cache (EngineOptions::cache_dir) if fp32 fails too");
+}
+
 }  // namespace
 
 float box_score_fast(const cv::Mat& prob_map, const QuadF& box) {
@@ -93,12 +100,7 @@ DetectedBoxes db_postprocess(const cv::Mat& prob_map, int dest_width, int dest_h
   // NaN compares false, so an overflowed network would pass for a page without text. Only
   // a map with no text at all is checked (an overflow fills the whole map), which keeps the
   // extra pass off every ordinary page.
-  if (contours.empty() && !cv::checkRange(prob_map, /*quiet=*/true)) {
-    throw Error(ErrorCode::kRuntime,
-                "the detection model produced NaN or infinite probabilities (a numerical "
-                "overflow inside the network): run it at precision 'fp32', or clear the "
-                "compiled-model cache (EngineOptions::cache_dir) if fp32 fails too");
-  }
+  if (contours.empty() && !cv::checkRange(prob_map, /*quiet=*/true)) throw_non_finite_map();
 
   const double width_scale = static_cast<double>(dest_width) / prob_map.cols;
   const double height_scale = static_cast<double>(dest_height) / prob_map.rows;
@@ -110,6 +112,9 @@ DetectedBoxes db_postprocess(const cv::Mat& prob_map, int dest_width, int dest_h
     const MiniBox kernel = min_area_box(contours[i]);
     if (kernel.short_side < kMinSize) continue;
     const float score = box_score_fast(prob_map, kernel.corners, score_mask);
+    // A NaN inside a text region leaves a hole in the bitmap but poisons the box's mean, and
+    // `box_thresh > NaN` is false: the box would be kept with a NaN score.
+    if (std::isnan(score)) throw_non_finite_map();
     if (options.box_thresh > score) continue;
 
     const std::vector<cv::Point> grown = unclip(kernel.corners, options.unclip_ratio);
