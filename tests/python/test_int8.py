@@ -3,14 +3,18 @@ package itself; the IRs are cached and really quantised; a missing NNCF is a cle
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sys
+import time
 
 import numpy as np
 import openvino as ov
 import pytest
 
-from ppocr_native import InvalidArgumentError, PaddleOCR
-from ppocr_native.models import calibration
+from ppocr_native import InvalidArgumentError, PaddleOCR, models
+from ppocr_native.models import calibration, quantize
+from ppocr_native.models.cache import _is_verified, _stamp_path, file_sha256
 
 from conftest import REFERENCE_KWARGS
 
@@ -68,3 +72,56 @@ def test_calibration_pages_are_seeded_text_pages():
             assert 0 <= x0 < x1 <= page.shape[1] and 0 <= y0 < y1 <= page.shape[0]
             assert page[y0:y1, x0:x1].std() > 5
     assert sum(len(boxes) for _, boxes in first) >= 5
+
+
+def test_models_download_int8_builds_what_the_pipeline_loads(ocr_int8, capsys):
+    """`ppocr models download --int8` (a service image's build step) makes exactly the IRs an
+    int8 pipeline then loads; --int8 without a det or rec model is an error, not a no-op."""
+    names = [ocr_int8.models[kind].name for kind in ("text_det", "text_rec")]
+    assert models.main(["download", *names, "--int8"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines() if line.strip()]
+    built = {row[0]: row[-1] for row in rows if row[2] == "int8"}
+    assert built == {kind: ocr_int8.models[kind].model_path for kind in ("text_det", "text_rec")}
+    assert models.main(["download", "PP-LCNet_x1_0_doc_ori", "--int8"]) == 1
+    assert "--int8 quantises text_det and text_rec models" in capsys.readouterr().err
+
+
+def test_unused_int8_entries_and_dead_scratch_folders_are_removed(tmp_path):
+    day = 24 * 3600
+    now = time.time()
+
+    def entry(name, age_s, marker_age_s=None):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "inference.xml").write_text("<net/>")
+        if marker_age_s is not None:
+            (folder / "last-used").touch()
+            os.utime(folder / "last-used", (now - marker_age_s,) * 2)
+        os.utime(folder, (now - age_s,) * 2)
+        return folder
+
+    keep = entry("text_rec-keep", 90 * day)  # the one being loaded: never removed
+    used = entry("text_det-used", 90 * day, marker_age_s=2 * day)  # old, but loaded lately
+    unused = entry("text_det-unused", 90 * day, marker_age_s=40 * day)
+    unmarked_new = entry("text_rec-new", 1 * day)  # built lately, no marker yet
+    unmarked_old = entry("text_rec-old", 40 * day)
+    building = entry(".text_det-abc-tmp", 3600)  # a build in progress elsewhere
+    killed = entry(".text_det-def-tmp", 2 * day)
+    quantize.drop_unused_entries(tmp_path, keep=keep)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.name for p in (keep, used, unmarked_new, building))
+    assert not unused.exists() and not unmarked_old.exists() and not killed.exists()
+
+
+def test_file_sha256_trusts_only_an_up_to_date_stamp(tmp_path):
+    """int8 start-up keys its cache on the source model's sha256: taken from the model
+    cache's verification stamp while the file is unchanged, re-hashed once it changes."""
+    model = tmp_path / "inference.onnx"
+    model.write_bytes(b"weights" * 1000)
+    real = file_sha256(model)  # no stamp: hashed
+    assert _is_verified(model, real) and _stamp_path(model).is_file()
+    stamp = _stamp_path(model).read_text().split()
+    _stamp_path(model).write_text(" ".join(["f" * 64, *stamp[1:]]) + "\n")
+    assert file_sha256(model) == "f" * 64  # read from the stamp, not hashed
+    model.write_bytes(b"other" * 1000)  # changed: size and mtime no longer match
+    assert file_sha256(model) == hashlib.sha256(b"other" * 1000).hexdigest()

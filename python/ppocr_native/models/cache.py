@@ -121,6 +121,19 @@ def _is_verified(path: Path, sha256: str) -> bool:
     return True
 
 
+def file_sha256(path: Path) -> str:
+    """sha256 of ``path``, from its verification stamp when the file is unchanged since
+    (cached models: no re-hash per start), else hashed."""
+    try:
+        stamp = _stamp_path(path).read_text(encoding="ascii").split()
+        st = path.stat()
+        if len(stamp) == 3 and stamp[1:] == [str(st.st_size), str(st.st_mtime_ns)]:
+            return stamp[0]
+    except (OSError, UnicodeDecodeError):
+        pass
+    return _sha256_file(path)
+
+
 def _write_stamp(path: Path, sha256: str) -> None:
     # Best effort: a read-only cache still works, it just rehashes each start.
     with contextlib.suppress(OSError):

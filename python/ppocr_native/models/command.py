@@ -1,4 +1,4 @@
-"""``ppocr models``: ``download [NAME ...] [--dir DIR]`` and ``list``."""
+"""``ppocr models``: ``download [NAME ...] [--dir DIR] [--int8]`` and ``list``."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _list_models()
     if argv[:1] == ["download"]:
         args = _parser().parse_args(argv)
-        return _download(args.names, args.dir)
+        return _download(args.names, args.dir, args.int8)
     if any(a in ("-h", "--help") for a in argv):
         _parser().parse_args(["--help"])
     # The 0.1 form: ``ppocr models [NAME ...] [--list]``. Bare ``ppocr models`` (fetch the
@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.names:
         print("note: 'ppocr models NAME ...' is deprecated; use 'ppocr models download NAME ...'",
               file=sys.stderr)
-    return _download(args.names, None)
+    return _download(args.names, None, False)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="examples:\n  ppocr models download                  the defaults, into the cache\n"
                "  ppocr models download --dir models     DIR/<name>/inference.onnx (+ dict.txt)\n"
                "  ppocr models download PP-OCRv5_mobile_det PP-OCRv5_mobile_rec --dir models\n"
+               "  ppocr models download --int8           also quantise the det/rec models now\n"
                "  ppocr models list",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, metavar="{download,list}")
@@ -73,6 +74,10 @@ def _parser() -> argparse.ArgumentParser:
     download.add_argument("names", nargs="*", metavar="NAME",
                           help="model names from 'ppocr models list'")
     download.add_argument("--dir", default=None, help="export folder (created if missing)")
+    download.add_argument("--int8", action="store_true",
+                          help="also build the precision='int8' models of the text_det and "
+                               "text_rec models among them (NNCF, about a minute each; "
+                               "otherwise the first int8 pipeline does it)")
     sub.add_parser("list", help="list the downloadable models",
                    description="List the downloadable models: kind, name, whether it is a "
                                "default and whether it is in the cache.")
@@ -90,23 +95,36 @@ def _list_models() -> int:
     return 0
 
 
-def _download(names: Sequence[str], export_dir: str | None) -> int:
+def _download(names: Sequence[str], export_dir: str | None, int8: bool) -> int:
     try:
         if names:
-            resolved = {n: resolve_model(_kind_of(n), n) for n in names}
+            resolved = [(_kind_of(n), resolve_model(_kind_of(n), n)) for n in names]
         else:
-            resolved = {model.name: model for model in fetch_defaults().values()}
+            resolved = list(fetch_defaults().items())
         if export_dir is not None:
             root = Path(export_dir).expanduser()
-            for name, model in resolved.items():
-                print(f"{_kind_of(name):22} {name:28} {export_model(model, root)}")
-            return 0
+            for kind, model in resolved:
+                print(f"{kind:22} {model.name:28} {export_model(model, root)}")
+        else:
+            for kind, model in resolved:
+                print(f"{kind:22} {model.name:28} {model.model_path}")
+        if int8:
+            _quantise_all(resolved)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    for key, model in resolved.items():
-        print(f"{_kind_of(key):22} {model.name:28} {model.model_path}")
     return 0
+
+
+def _quantise_all(resolved: Sequence[tuple[str, ResolvedModel]]) -> None:
+    from .quantize import QUANTISED_STAGES, int8_model  # NNCF only when asked for
+
+    stages = [(kind, model) for kind, model in resolved if kind in QUANTISED_STAGES]
+    if not stages:
+        raise ValueError(f"--int8 quantises {' and '.join(QUANTISED_STAGES)} models; "
+                         "none was named")
+    for kind, model in stages:
+        print(f"{kind:22} {model.name + ' int8':28} {int8_model(model, kind).model_path}")
 
 
 def export_model(model: ResolvedModel, root: Path) -> Path:

@@ -17,7 +17,9 @@ Recipe (each step measured, README "Precision"):
 
 The result is an OpenVINO IR under ``<cache root>/int8/<stage>-<digest>/``, the digest covering
 the source model's bytes, this recipe and the NNCF/OpenVINO versions, so a changed model or
-recipe is quantised anew. Quantising takes about a minute per model on two cores.
+recipe is quantised anew; entries no process has loaded for 30 days are removed.
+Quantising takes about a minute per model on two cores (``ppocr models download --int8``
+does it ahead of time, e.g. while building a service's image).
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ import os
 import random
 import shutil
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, List
 
 from ..errors import InvalidArgumentError
 from . import calibration
-from .cache import _sha256_file, cache_dir
+from .cache import cache_dir, file_sha256
 from .resolve import ResolvedModel
 
 _log = logging.getLogger("ppocr_native")
@@ -46,6 +49,9 @@ DET_PAGES = 60
 REC_PAGES = 40  # about 700 text lines
 REC_STEM_CONVOLUTIONS = 3
 QUANTISED_STAGES = ("text_det", "text_rec")
+UNUSED_AFTER_S = 30 * 24 * 3600  # an int8 entry no process has loaded for this long is removed
+SCRATCH_AFTER_S = 24 * 3600  # a build's scratch folder this old was left by a killed build
+_LAST_USED = "last-used"
 
 
 def int8_model(model: ResolvedModel, kind: str) -> ResolvedModel:
@@ -57,12 +63,54 @@ def int8_model(model: ResolvedModel, kind: str) -> ResolvedModel:
 
     pages = DET_PAGES if kind == "text_det" else REC_PAGES
     digest = _digest(Path(model.model_path), pages, nncf.__version__, ov.__version__)
-    target = cache_dir().parent / "int8" / f"{kind}-{digest}"
+    target = int8_cache_root() / f"{kind}-{digest}"
     xml = target / "inference.xml"
     if not xml.is_file():
         _log.info("precision='int8': quantising %s %s once (about a minute)", kind, model.name)
         _build(nncf, model, kind, pages, target)
+    _mark_used(target)
+    drop_unused_entries(target.parent, keep=target)
     return replace(model, model_path=str(xml))
+
+
+def int8_cache_root() -> Path:
+    return cache_dir().parent / "int8"
+
+
+def _mark_used(entry: Path) -> None:
+    # Best effort: a read-only cache still works, its entries just never expire.
+    with contextlib.suppress(OSError):
+        (entry / _LAST_USED).touch()
+
+
+def drop_unused_entries(root: Path, keep: Path) -> None:
+    """Removes int8 entries no process has used for UNUSED_AFTER_S (a new package, NNCF or
+    OpenVINO version, or an updated model, makes a new entry and leaves the old one behind)
+    and scratch folders of builds that were killed. An entry is only ever removed whole, by
+    renaming it aside first, so a process never loads half of one; one in use has been
+    marked within the period and stays."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for entry in root.iterdir():
+            if entry == keep or not entry.is_dir():
+                continue
+            if entry.name.startswith("."):
+                stale = now - entry.stat().st_mtime > SCRATCH_AFTER_S
+            else:
+                marker = entry / _LAST_USED
+                stale = now - (marker if marker.exists() else entry).stat().st_mtime \
+                    > UNUSED_AFTER_S
+            if stale:
+                _remove_entry(entry)
+
+
+def _remove_entry(entry: Path) -> None:
+    doomed = entry.with_name(f".removing-{entry.name}-{os.getpid()}")
+    with contextlib.suppress(OSError):
+        if not entry.name.startswith("."):
+            os.rename(entry, doomed)
+            entry = doomed
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 def _import_nncf() -> Any:
@@ -79,7 +127,7 @@ def _import_nncf() -> Any:
 def _digest(model_path: Path, pages: int, *versions: str) -> str:
     files = (model_path, model_path.with_suffix(".bin")) if model_path.suffix == ".xml" \
         else (model_path,)
-    key = "|".join((RECIPE, str(pages), *versions, *(_sha256_file(f) for f in files)))
+    key = "|".join((RECIPE, str(pages), *versions, *(file_sha256(f) for f in files)))
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
