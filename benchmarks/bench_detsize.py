@@ -15,6 +15,12 @@ runs them (OpenVINO's OPTIMIZATION_CAPABILITIES; AMX / AVX512-FP16 Xeons) and th
 (NNCF-quantised detector and recogniser, quantised before timing starts), one pipeline each,
 image by image taking turns the same way; rows for the others say why they are absent.
 
+Speed: images/s and its ratio to the table's first row over the measured passes (median);
+"in models": wall time with a model running (``res["timings"]["inference"]``) per pass, and
+its ratio ("model speed": what a preset gains inside the models, pre- and post-processing
+excluded); "warm-up pass": the first pass, where every image size is new to the pipeline (the
+int8 kernels cost more to prepare per input shape than fp32 ones).
+
 Accuracy metrics (the same definitions as bench_e2e.py, see README):
 
 * ref lines: reference lines (the saved PaddleOCR outputs of the default setting) found
@@ -60,9 +66,11 @@ def label(setting: Tuple[str, int]) -> str:
 def run(images: List[Path], data: Path, systems, rounds: int, tag: str) -> Dict[str, Any]:
     """systems: (label, pipeline, predict kwargs); image by image they take turns, the order
     alternating, after one warm-up pass."""
-    res = {name: {"lat_s": {}, "pass_s": [], "texts": {}} for name, _, _ in systems}
+    res = {name: {"lat_s": {}, "pass_s": [], "model_s": [], "texts": {}}
+           for name, _, _ in systems}
     for r in range(rounds + 1):
         totals = {name: 0.0 for name, _, _ in systems}
+        in_models = {name: 0.0 for name, _, _ in systems}
         for i, img in enumerate(images):
             rel = str(img.relative_to(data))
             for name, ocr, kwargs in (systems if (i + r) % 2 == 0 else tuple(reversed(systems))):
@@ -70,12 +78,16 @@ def run(images: List[Path], data: Path, systems, rounds: int, tag: str) -> Dict[
                 out = ocr.predict(str(img), **kwargs)[0]
                 dt = time.perf_counter() - t
                 totals[name] += dt
+                in_models[name] += out["timings"]["inference"]
                 if r:
                     res[name]["lat_s"].setdefault(rel, []).append(dt)
                     res[name]["texts"][rel] = list(out["rec_texts"])
         for k, v in totals.items():
             if r:
                 res[k]["pass_s"].append(v)
+                res[k]["model_s"].append(in_models[k])
+            else:
+                res[k]["warmup_s"] = v
         print(f"[{tag}] {'warm-up' if r == 0 else f'round {r}'}: " +
               ", ".join(f"{k} {v:.1f} s" for k, v in totals.items()), flush=True)
     return res
@@ -103,18 +115,22 @@ def precision_systems(threads: int, precisions: Sequence[str]):
 def report_rows(res, names, base: str, images, ref, gt):
     """(JSON report, table rows) of each name against `base`."""
     base_pass = statistics.median(res[base]["pass_s"])
+    base_model = statistics.median(res[base]["model_s"])
     report: Dict[str, Any] = {}
     rows = []
     for name in names:
         r = res[name]
         pass_s = statistics.median(r["pass_s"])
+        model_s = statistics.median(r["model_s"])
         lat = [statistics.median(v) * 1000 for v in r["lat_s"].values()]
         agree = text_agreement(r["texts"], ref) if ref else {}
         acc = gt_accuracy(r["texts"], gt)
         report[name] = {"pass_s": r["pass_s"], "images_per_s": len(images) / pass_s,
+                        "model_s": r["model_s"], "warmup_s": r["warmup_s"],
                         "latency_ms": summary(lat), "agreement": agree, "ground_truth": acc}
         rows.append((name, fmt(len(images) / pass_s, 2), fmt(base_pass / pass_s, 2, "x"),
-                     fmt(statistics.median(lat), 0),
+                     fmt(statistics.median(lat), 0), fmt(model_s, 2),
+                     fmt(base_model / model_s, 2, "x"), fmt(r["warmup_s"], 1),
                      f"{agree.get('images_identical_texts')}/{agree.get('n_images')}" if agree else None,
                      fmt(100 * agree["line_recall"], 1) if agree.get("line_recall") is not None else None,
                      fmt(100 * acc["word_recall"], 1) if acc["word_recall"] is not None else None,
@@ -123,7 +139,8 @@ def report_rows(res, names, base: str, images, ref, gt):
     return report, rows
 
 
-TABLE_HEAD = ("images/s", "speed vs first row", "median [ms]", "identical images",
+TABLE_HEAD = ("images/s", "speed vs first row", "median [ms]", "in models [s/pass]",
+              "model speed", "warm-up pass [s]", "identical images",
               "ref lines [%]", "gt words [%]", "crop exact [%]", "crop CER")
 
 
