@@ -29,6 +29,10 @@ Accuracy metrics (the same definitions as bench_e2e.py, see README):
 * gt words: labelled transcriptions of icdar2015_subset (``###`` excluded) and
   wildreceipt_toy (empty ones excluded) found as a substring of some recognised line of
   their image;
+* det hmean: the detected boxes against the labelled ones (IoU >= 0.5; labelled.py);
+* rec lines / rec CER (precision table): the recogniser alone on every labelled box, cropped
+  as the pipeline crops, and on the word crops: exact matches and character error rate,
+  whitespace removed (labelled.py) — recognition accuracy with detection held fixed;
 * crop exact / crop CER: mmocr_rec_toy word crops, the recognised lines joined by a space
   against the label: exact matches, and character error rate (edit distance / label length).
 
@@ -49,12 +53,14 @@ from bench_common import (REFERENCE_KWARGS, RESULTS, Measured, default_data_dir,
                           format_table, ground_truth, gt_accuracy, image_list, native_versions,
                           nncf_available, noise_report, reference_texts, result_header,
                           self_cpu_seconds, summary, text_agreement, write_json)
+from labelled import det_scores, labelled_boxes, labelled_lines, line_accuracy, read_lines
 
 DEFAULT_JSON = RESULTS / "bench_detsize.json"
 SETTINGS: Tuple[Tuple[str, int], ...] = (("min", 64), ("max", 1280), ("max", 960), ("max", 736),
                                          ("max", 640))
 SMOKE_SETTINGS = (("min", 64), ("max", 640))
 PRECISIONS = ("fp32", "bf16", "fp16", "int8")
+SMOKE_LINES = 6
 SMOKE_IMAGES = ("mmocr_rec_toy/imgs/1223731.jpg", "paddleocr_tests/textline.png")
 
 
@@ -66,7 +72,7 @@ def label(setting: Tuple[str, int]) -> str:
 def run(images: List[Path], data: Path, systems, rounds: int, tag: str) -> Dict[str, Any]:
     """systems: (label, pipeline, predict kwargs); image by image they take turns, the order
     alternating, after one warm-up pass."""
-    res = {name: {"lat_s": {}, "pass_s": [], "model_s": [], "texts": {}}
+    res = {name: {"lat_s": {}, "pass_s": [], "model_s": [], "texts": {}, "polys": {}}
            for name, _, _ in systems}
     for r in range(rounds + 1):
         totals = {name: 0.0 for name, _, _ in systems}
@@ -82,6 +88,7 @@ def run(images: List[Path], data: Path, systems, rounds: int, tag: str) -> Dict[
                 if r:
                     res[name]["lat_s"].setdefault(rel, []).append(dt)
                     res[name]["texts"][rel] = list(out["rec_texts"])
+                    res[name]["polys"][rel] = list(out["dt_polys"])
         for k, v in totals.items():
             if r:
                 res[k]["pass_s"].append(v)
@@ -112,8 +119,17 @@ def precision_systems(threads: int, precisions: Sequence[str]):
     return systems, absent
 
 
-def report_rows(res, names, base: str, images, ref, gt):
-    """(JSON report, table rows) of each name against `base`."""
+def recognise_alone(ocr, precision: str, threads: int, lines) -> List[str]:
+    """`ocr`'s recogniser on each labelled line alone, padded as its preset pads."""
+    from ppocr_native.config import INT8_REC_WIDTH_STEP
+    rec = ocr.models["text_rec"]
+    return read_lines(rec.model_path, rec.character_dict, precision, threads, lines,
+                      INT8_REC_WIDTH_STEP if precision == "int8" else 0)
+
+
+def report_rows(res, names, base: str, images, ref, gt, boxes, lines=None):
+    """(JSON report, table rows) of each name against `base`; `lines`: {name: recogniser line
+    accuracy on the labelled boxes} where measured."""
     base_pass = statistics.median(res[base]["pass_s"])
     base_model = statistics.median(res[base]["model_s"])
     report: Dict[str, Any] = {}
@@ -125,8 +141,11 @@ def report_rows(res, names, base: str, images, ref, gt):
         lat = [statistics.median(v) * 1000 for v in r["lat_s"].values()]
         agree = text_agreement(r["texts"], ref) if ref else {}
         acc = gt_accuracy(r["texts"], gt)
+        det = det_scores(r["polys"], boxes)
+        line = (lines or {}).get(name)
         report[name] = {"pass_s": r["pass_s"], "images_per_s": len(images) / pass_s,
                         "model_s": r["model_s"], "warmup_s": r["warmup_s"],
+                        "det_labelled": det, "rec_labelled_lines": line,
                         "latency_ms": summary(lat), "agreement": agree, "ground_truth": acc}
         rows.append((name, fmt(len(images) / pass_s, 2), fmt(base_pass / pass_s, 2, "x"),
                      fmt(statistics.median(lat), 0), fmt(model_s, 2),
@@ -134,6 +153,9 @@ def report_rows(res, names, base: str, images, ref, gt):
                      f"{agree.get('images_identical_texts')}/{agree.get('n_images')}" if agree else None,
                      fmt(100 * agree["line_recall"], 1) if agree.get("line_recall") is not None else None,
                      fmt(100 * acc["word_recall"], 1) if acc["word_recall"] is not None else None,
+                     fmt(100 * det["hmean"], 1) if det["hmean"] is not None else None,
+                     fmt(100 * line["exact"], 1) if line else None,
+                     fmt(line["cer"], 3) if line else None,
                      fmt(100 * acc["crop_exact"], 0) if acc["crop_exact"] is not None else None,
                      fmt(acc["crop_cer"], 3) if acc["crop_cer"] is not None else None))
     return report, rows
@@ -141,7 +163,8 @@ def report_rows(res, names, base: str, images, ref, gt):
 
 TABLE_HEAD = ("images/s", "speed vs first row", "median [ms]", "in models [s/pass]",
               "model speed", "warm-up pass [s]", "identical images",
-              "ref lines [%]", "gt words [%]", "crop exact [%]", "crop CER")
+              "ref lines [%]", "gt words [%]", "det hmean [%]", "rec lines [%]", "rec CER",
+              "crop exact [%]", "crop CER")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -166,13 +189,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     res = run(images, data, [(label(s), sizes, {"text_det_limit_type": s[0],
                                                 "text_det_limit_side_len": s[1]}) for s in settings],
               args.rounds, "detsize")
-    report, rows = report_rows(res, [label(s) for s in settings], label(("min", 64)), images, ref, gt)
+    boxes = labelled_boxes(data)
+    report, rows = report_rows(res, [label(s) for s in settings], label(("min", 64)), images, ref,
+                               gt, boxes)
     for s in settings:
         report[label(s)].update(limit_type=s[0], limit_side_len=s[1])
     del sizes
     systems, absent = precision_systems(args.threads, precisions)
     pres = run(images, data, systems, args.rounds, "precision")
-    preport, prows = report_rows(pres, [name for name, _, _ in systems], "fp32", images, ref, gt)
+    lines = labelled_lines(data, boxes)[:SMOKE_LINES if args.smoke else None]
+    line_acc = {name: line_accuracy(recognise_alone(ocr, name, args.threads, lines), lines)
+                for name, ocr, _ in systems}
+    preport, prows = report_rows(pres, [name for name, _, _ in systems], "fp32", images, ref, gt,
+                                 boxes, line_acc)
     noise = noise_report(m)
     result = {**result_header(sys.argv), "smoke": args.smoke, "versions": native_versions(),
               "config": {"images": [str(p.relative_to(data)) for p in images], "rounds": args.rounds,

@@ -95,6 +95,31 @@ def test_detsize_smoke_default_matches_reference(tmp_path, data_dir):
     assert fp32["images_identical_texts"] == fp32["n_images"] == 2
     # bf16 is either measured or left out with the reason (a CPU without bf16 kernels)
     assert ("bf16" in result["precisions"]) != ("bf16" in result["precisions_absent"])
+    lines = result["precisions"]["fp32"]["rec_labelled_lines"]  # the recogniser alone
+    assert lines["lines"] == 6 and lines["exact"] > 0.3 and lines["cer"] < 0.5
+
+
+def test_labelled_detection_scores_match_at_iou_half_and_ignore_dont_care():
+    """labelled.det_scores, the detection half of the precision table's accuracy: a box
+    matches one label at IoU >= 0.5; detections over a don't-care label count neither way."""
+    import numpy as np
+    sys.path.insert(0, str(BENCH))
+    from labelled import LabelledBox, det_scores
+
+    def quad(x0, y0, x1, y1):
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+
+    labels = {"page": [LabelledBox(quad(0, 0, 100, 20), "HELLO", True),
+                       LabelledBox(quad(0, 40, 100, 60), "WORLD", True),
+                       LabelledBox(quad(0, 80, 100, 100), "###", False)]}
+    detected = {"page": [quad(5, 0, 100, 20),      # IoU 0.95 with HELLO: a match
+                         quad(2, 2, 98, 18),       # HELLO again: already taken, a false one
+                         quad(0, 40, 40, 60),      # IoU 0.4 with WORLD: no match
+                         quad(10, 82, 90, 98)]}    # inside the don't-care box: ignored
+    scores = det_scores(detected, labels)
+    assert (scores["labelled"], scores["matched"], scores["unmatched_detections"]) == (2, 1, 2)
+    assert scores["recall"] == 0.5 and abs(scores["precision"] - 1 / 3) < 1e-9
+    assert abs(scores["hmean"] - 0.4) < 1e-9
 
 
 def test_pipeline_smoke_matches_reference(tmp_path, data_dir):
