@@ -273,6 +273,19 @@ def test_db_nan_inside_a_text_region_is_an_error_not_a_nan_score():
         ops.db_postprocess(m, 128, 64, det_opts())
 
 
+def test_db_nan_or_infinity_outside_any_text_region_is_an_error_too():
+    """NaN in the background compares false like a real background pixel, but it means the
+    network failed there: the text it would have shown is missing, so the page is refused
+    rather than answered from the part of the map that happened to stay finite."""
+    m = np.zeros((64, 128), np.float32)
+    m[20:30, 30:90] = 0.9
+    for bad in (np.nan, np.inf, -np.inf):
+        m[50:52, 5:7] = bad
+        with pytest.raises(PpocrError, match="detection model produced NaN"):
+            ops.db_postprocess(m, 128, 64, det_opts())
+        m[50:52, 5:7] = 0
+
+
 def test_db_scaling_to_destination_rounds_half_even():
     m = np.zeros((64, 128), np.float32)
     m[20:30, 30:90] = 0.9

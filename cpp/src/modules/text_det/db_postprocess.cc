@@ -94,13 +94,15 @@ DetectedBoxes db_postprocess(const cv::Mat& prob_map, int dest_width, int dest_h
     throw_invalid("probability map must be a non-empty float32 2-D array");
   }
   if (options.max_candidates < 0) throw_invalid("max_candidates must be >= 0");
+  // NaN compares false with the threshold: a whole map of NaN (an overflowed network) would
+  // pass for a page without text, NaN inside a region would give a box a NaN score, and NaN
+  // elsewhere would hide text. A sum is NaN or infinite as soon as one pixel is; it is one
+  // vectorised pass (~0.3 ms for a 1,216 x 1,600 page against its ~400 ms of detection),
+  // cheaper than a range check.
+  if (!std::isfinite(cv::sum(prob_map)[0])) throw_non_finite_map();
   const cv::Mat bitmap = threshold_map(prob_map, options.thresh);
   std::vector<std::vector<cv::Point>> contours;
   cv::findContours(bitmap, contours, cv::RETR_LIST, cv::CHAIN_APPROX_SIMPLE);
-  // NaN compares false, so an overflowed network would pass for a page without text. Only
-  // a map with no text at all is checked (an overflow fills the whole map), which keeps the
-  // extra pass off every ordinary page.
-  if (contours.empty() && !cv::checkRange(prob_map, /*quiet=*/true)) throw_non_finite_map();
 
   const double width_scale = static_cast<double>(dest_width) / prob_map.cols;
   const double height_scale = static_cast<double>(dest_height) / prob_map.rows;
@@ -112,9 +114,6 @@ DetectedBoxes db_postprocess(const cv::Mat& prob_map, int dest_width, int dest_h
     const MiniBox kernel = min_area_box(contours[i]);
     if (kernel.short_side < kMinSize) continue;
     const float score = box_score_fast(prob_map, kernel.corners, score_mask);
-    // A NaN inside a text region leaves a hole in the bitmap but poisons the box's mean, and
-    // `box_thresh > NaN` is false: the box would be kept with a NaN score.
-    if (std::isnan(score)) throw_non_finite_map();
     if (options.box_thresh > score) continue;
 
     const std::vector<cv::Point> grown = unclip(kernel.corners, options.unclip_ratio);
