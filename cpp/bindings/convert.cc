@@ -35,6 +35,16 @@ cv::Mat bgr_view(const py::array& image) {
                  const_cast<void*>(image.data()));
 }
 
+cv::Mat bgra_view(const py::array& image) {
+  require(image.dtype().is(py::dtype::of<uint8_t>()),
+          "image must be a uint8 array, got dtype " + std::string(py::str(image.dtype())));
+  require(image.ndim() == 3 && image.shape(2) == 4, "image must be H x W x 4 (BGRA)");
+  require(image.shape(0) > 0 && image.shape(1) > 0, "image is empty");
+  require(image.flags() & py::array::c_style, "image must be C-contiguous");
+  return cv::Mat(static_cast<int>(image.shape(0)), static_cast<int>(image.shape(1)), CV_8UC4,
+                 const_cast<void*>(image.data()));
+}
+
 cv::Mat float_view(const py::array& values) {
   require(values.dtype().is(py::dtype::of<float>()), "expected a float32 array");
   require(values.ndim() == 2, "expected a 2-D array");

@@ -17,6 +17,8 @@ namespace py = pybind11;
 // A cv::Mat header over a C-contiguous uint8 H x W x 3 array (no copy); the caller keeps the
 // array alive while the Mat is used. Raises ValueError for anything else.
 cv::Mat bgr_view(const py::array& image);
+// The same over a C-contiguous uint8 H x W x 4 (BGRA) array.
+cv::Mat bgra_view(const py::array& image);
 // A cv::Mat header over a C-contiguous float32 2-D array (no copy).
 cv::Mat float_view(const py::array& values);
 

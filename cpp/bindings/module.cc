@@ -17,6 +17,7 @@
 #include "geometry/crop.h"
 #include "geometry/sort_boxes.h"
 #include "geometry/unclip.h"
+#include "image/alpha.h"
 #include "modules/doc_orientation/doc_orientation_classifier.h"
 #include "modules/text_det/db_postprocess.h"
 #include "modules/text_det/det_resize.h"
@@ -274,6 +275,16 @@ void bind_ops(py::module_& ops) {
   });
   ops.def("doc_orientation_input", [](const py::array& image) {
     return to_array(ppocr::doc_orientation_input(bgr_view(image)));
+  });
+  // A transparent image flattened onto a contrasting background (image_io.to_bgr).
+  ops.def("flatten_alpha", [](const py::array& image) {
+    const cv::Mat bgra = bgra_view(image);
+    cv::Mat bgr;
+    {
+      py::gil_scoped_release release;
+      bgr = ppocr::flatten_alpha(bgra);
+    }
+    return to_array(bgr);
   });
   ops.def("rotate_upright", [](const py::array& image, int angle) {
     return to_array(ppocr::rotate_upright(bgr_view(image), angle));

@@ -420,3 +420,50 @@ def test_bgra_every_alpha_and_value_pair():
     np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 0.0))
     bgra[:, :, :3] //= 2                    # darker content -> white
     np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 255.0))
+
+
+def test_bgra_visible_mean_of_exactly_127_stays_on_white():
+    """The switch to black is strict (> 127): a mean of exactly 127 must not tip over."""
+    from ppocr_native.image_io import to_bgr
+    bgra = np.zeros((10, 20, 4), np.uint8)
+    bgra[:, :10] = (127, 127, 127, 255)     # visible, grey 127
+    bgra[:, 10:] = (250, 250, 250, 0)       # invisible, light: must not count
+    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 255.0))
+    bgra[0, 0, :3] = 128                    # mean now just above 127 -> black
+    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 0.0))
+
+
+def test_bgra_views_and_opaque_images_flatten_like_their_copies():
+    from ppocr_native.image_io import to_bgr
+    rng = np.random.default_rng(9)
+    bgra = rng.integers(0, 256, (33, 80, 4), dtype=np.uint8)
+    view = bgra[:, ::2]                      # not contiguous
+    np.testing.assert_array_equal(to_bgr(view), to_bgr(np.ascontiguousarray(view)))
+    bgra[:, :, 3] = 255                      # opaque screenshot saved with alpha
+    np.testing.assert_array_equal(to_bgr(bgra), bgra[:, :, :3])
+
+
+@pytest.mark.parametrize("exif", [True, False])
+def test_transparent_png_keeps_its_exif_orientation(tmp_path, exif):
+    """Transparent PNGs are decoded with their alpha, which skips OpenCV's EXIF handling, so
+    the orientation is applied here; PNGs without an eXIf chunk take a shortcut."""
+    from PIL import Image
+    from ppocr_native.image_io import load_image
+    rgba = np.zeros((20, 50, 4), np.uint8)
+    rgba[:, :, 3] = 255
+    rgba[:5, :10, :3] = 200                  # a mark in the top-left corner
+    rgba[10:, :, 3] = 60                     # and some transparency
+    image = Image.fromarray(rgba, "RGBA")
+    path = tmp_path / "page.png"
+    if exif:
+        tags = Image.Exif()
+        tags[0x0112] = 6                     # rotate 90 degrees clockwise to display
+        image.save(path, exif=tags.tobytes())
+        assert b"eXIf" in path.read_bytes()
+    else:
+        image.save(path)
+    out = load_image(str(path))
+    assert out.shape == ((50, 20, 3) if exif else (20, 50, 3))
+    # The mark ends up top-right after a clockwise turn.
+    corner = out[:10, -5:] if exif else out[:5, :10]
+    assert corner.min() >= 150

@@ -1018,3 +1018,21 @@ def test_bad_inputs_raise_value_error(name):
 def test_db_empty_prob_map_is_value_error():
     with pytest.raises(ValueError):
         ops.db_postprocess(np.zeros((0, 16), np.float32), 16, 16, det_opts())
+
+
+def test_flatten_alpha_blends_in_float32_and_refuses_other_shapes():
+    """The core's BGRA flattening (image_io.to_bgr pins the background choice): every
+    (alpha, value) pair against value * a + bg * (1 - a) in float32, rounded half up; odd
+    widths and one-pixel images (the row loop's edges, under ASan in make test-asan)."""
+    a, v = np.meshgrid(np.arange(256, dtype=np.uint8), np.arange(256, dtype=np.uint8), indexing="ij")
+    bgra = np.stack([v // 2, v // 2, v // 2, a], axis=-1)  # dark content: onto white
+    alpha = a[..., None].astype(np.float32) / 255.0
+    want = np.clip(bgra[..., :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha) + 0.5, 0, 255)
+    np.testing.assert_array_equal(ops.flatten_alpha(bgra), want.astype(np.uint8))
+    for shape in ((1, 1, 4), (3, 7, 4), (1, 1001, 4)):
+        img = np.full(shape, 255, np.uint8)
+        assert np.array_equal(ops.flatten_alpha(img), img[..., :3])
+    for bad in (np.zeros((4, 4, 3), np.uint8), np.zeros((0, 4, 4), np.uint8),
+                np.zeros((4, 4, 4), np.float32)):
+        with pytest.raises(ValueError):
+            ops.flatten_alpha(bad)
