@@ -95,8 +95,8 @@ $(STAMPS)/bench-deps: $(STAMPS)/venv benchmarks/requirements.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r benchmarks/requirements.txt
 	@touch $@
 
-# The benchmark suite (benchmarks/README.md): 13 min 42 s on the 2-core Xeon dev machine when
-# it is quiet (2026-11-28 17:46; 19 min 32 s on the AMD EPYC one). End to end first: it waits for a quiet machine, which right after
+# The benchmark suite (benchmarks/README.md): 11 min 55 s on the 2-core Xeon dev machine when
+# it is quiet (2026-11-29; 13 min 42 s on 2026-11-28, 19 min 32 s on the AMD EPYC one). End to end first: it waits for a quiet machine, which right after
 # another benchmark costs up to a minute. The PaddleOCR and RapidOCR venvs are made on first
 # use (under ~/.cache/ppocr-native-bench, or $$PPOCR_BENCH_PADDLE_VENV /
 # $$PPOCR_BENCH_PADDLE_MODELS).
