@@ -17,6 +17,7 @@
 #include "engine/oversized_buffers.h"
 #include "geometry/crop.h"
 #include "geometry/sort_boxes.h"
+#include "image/alpha.h"
 #include "modules/doc_orientation/doc_orientation_classifier.h"
 #include "modules/doc_unwarping/doc_unwarper.h"
 #include "modules/text_det/text_detector.h"
@@ -260,9 +261,27 @@ int OcrPipeline::throughput_streams() const {
   return std::min(threads, e.throughput_streams > 0 ? e.throughput_streams : threads);
 }
 
-OcrResult OcrPipeline::run(const cv::Mat& bgr, const RunOptions& options, Schedule schedule) const {
-  if (bgr.empty()) throw_invalid("image is empty");
-  if (bgr.type() != CV_8UC3) throw_invalid("image must be a 3-channel BGR uint8 array");
+namespace {
+// What run() accepts, as the BGR the models take: grey expanded, BGRA flattened onto a
+// contrasting background (the Python package reads files and arrays the same way).
+cv::Mat bgr_input(const cv::Mat& image) {
+  if (image.empty()) throw_invalid("image is empty");
+  switch (image.type()) {
+    case CV_8UC3: return image;
+    case CV_8UC4: return flatten_alpha(image);
+    case CV_8UC1: {
+      cv::Mat bgr;
+      cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR);
+      return bgr;
+    }
+    default:
+      throw_invalid("image must be a uint8 BGR, BGRA or grey array (CV_8UC3, CV_8UC4, CV_8UC1)");
+  }
+}
+}  // namespace
+
+OcrResult OcrPipeline::run(const cv::Mat& image, const RunOptions& options, Schedule schedule) const {
+  const cv::Mat bgr = bgr_input(image);
   // Counts this call among the running ones for as long as it runs.
   struct Running {
     std::atomic<int>& count;

@@ -5,7 +5,7 @@
 //     OcrPipeline::run on a raw buffer: same result as on a cv::Mat for a padded stride, a
 //     result that does not point into the caller's buffer (the document orientation stage is on
 //     and the sample needs no rotation: the preprocessed image is then the input itself), and
-//     clear errors for bad buffers.
+//     clear errors for bad buffers; grey and BGRA cv::Mats made BGR first.
 // Exit code 0 and "OK" when every check holds; otherwise the failed check on stderr, exit 1.
 #include <cstdio>
 #include <cstring>
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <opencv2/imgproc.hpp>
 #include <ppocr/dictionary.h>
 #include <ppocr/error.h>
 #include <ppocr/pipeline.h>
@@ -90,6 +91,16 @@ int check_buffer_api(char** argv) {
         "preprocessed image equals the input");
   std::fill(padded.begin(), padded.end(), 0);  // the caller reuses its buffer
   check(cv::norm(out, mat, cv::NORM_INF) == 0, "result unchanged after the buffer is reused");
+
+  // Grey and BGRA images are made BGR first, as the Python package reads them.
+  cv::Mat bgra, grey, grey_bgr;
+  cv::cvtColor(mat, bgra, cv::COLOR_BGR2BGRA);  // opaque: flattening changes nothing
+  check(same_result(pipeline.run(bgra), on_mat), "opaque BGRA gives the BGR result");
+  cv::cvtColor(mat, grey, cv::COLOR_BGR2GRAY);
+  cv::cvtColor(grey, grey_bgr, cv::COLOR_GRAY2BGR);
+  check(same_result(pipeline.run(grey), pipeline.run(grey_bgr)), "grey gives its BGR copy's result");
+  expect_invalid([&] { pipeline.run(cv::Mat(8, 8, CV_32FC3, cv::Scalar(0))); }, "float image");
+  expect_invalid([&] { pipeline.run(cv::Mat()); }, "empty image");
 
   const std::uint8_t* data = padded.data();
   expect_invalid([&] { pipeline.run(nullptr, image.width, image.height, stride); }, "null buffer");

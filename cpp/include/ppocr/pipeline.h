@@ -24,12 +24,14 @@ class OcrPipeline {
   OcrPipeline(OcrPipeline&&) noexcept;
   OcrPipeline& operator=(OcrPipeline&&) noexcept;
 
-  // Runs on one BGR uint8 image. Const and free of shared mutable state: safe to call from
+  // Runs on one uint8 image: BGR (CV_8UC3), or grey (CV_8UC1) and BGRA (CV_8UC4), made BGR
+  // first (BGRA flattened onto white, or onto black when its visible content is light, as
+  // the Python package does). Const and free of shared mutable state: safe to call from
   // several threads at once. With the default Schedule::kAuto a lone call gets every
   // thread and concurrent calls detect side by side on streams instead of queueing for all
   // threads (recognition and the classifiers always run on every thread, one call at a time,
   // so that results are identical whatever the schedule).
-  OcrResult run(const cv::Mat& bgr, const RunOptions& options = {},
+  OcrResult run(const cv::Mat& image, const RunOptions& options = {},
                 Schedule schedule = Schedule::kAuto) const;
   // The same on a caller-owned packed BGR uint8 buffer: `height` rows of `width` pixels,
   // `stride` bytes from one row to the next (>= 3 * width). The buffer is only read during
