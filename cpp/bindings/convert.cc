@@ -22,27 +22,25 @@ py::array_t<T> lend(std::unique_ptr<Owner> owner, const std::vector<py::ssize_t>
   return py::array_t<T>(shape, data, base);
 }
 
+// A header over a C-contiguous uint8 H x W x `channels` array; `layout` names it in errors.
+cv::Mat uint8_view(const py::array& image, int channels, const std::string& layout) {
+  require(image.dtype().is(py::dtype::of<uint8_t>()),
+          "image must be a uint8 array, got dtype " + std::string(py::str(image.dtype())));
+  require(image.ndim() == 3 && image.shape(2) == channels, "image must be " + layout);
+  require(image.shape(0) > 0 && image.shape(1) > 0, "image is empty");
+  require(image.flags() & py::array::c_style, "image must be C-contiguous");
+  return cv::Mat(static_cast<int>(image.shape(0)), static_cast<int>(image.shape(1)),
+                 CV_8UC(channels), const_cast<void*>(image.data()));
+}
+
 }  // namespace
 
 cv::Mat bgr_view(const py::array& image) {
-  require(image.dtype().is(py::dtype::of<uint8_t>()),
-          "image must be a uint8 array, got dtype " + std::string(py::str(image.dtype())));
-  require(image.ndim() == 3 && image.shape(2) == 3,
-          "image must be H x W x 3 (BGR); convert grayscale or RGBA first");
-  require(image.shape(0) > 0 && image.shape(1) > 0, "image is empty");
-  require(image.flags() & py::array::c_style, "image must be C-contiguous");
-  return cv::Mat(static_cast<int>(image.shape(0)), static_cast<int>(image.shape(1)), CV_8UC3,
-                 const_cast<void*>(image.data()));
+  return uint8_view(image, 3, "H x W x 3 (BGR); convert grayscale or RGBA first");
 }
 
 cv::Mat bgra_view(const py::array& image) {
-  require(image.dtype().is(py::dtype::of<uint8_t>()),
-          "image must be a uint8 array, got dtype " + std::string(py::str(image.dtype())));
-  require(image.ndim() == 3 && image.shape(2) == 4, "image must be H x W x 4 (BGRA)");
-  require(image.shape(0) > 0 && image.shape(1) > 0, "image is empty");
-  require(image.flags() & py::array::c_style, "image must be C-contiguous");
-  return cv::Mat(static_cast<int>(image.shape(0)), static_cast<int>(image.shape(1)), CV_8UC4,
-                 const_cast<void*>(image.data()));
+  return uint8_view(image, 4, "H x W x 4 (BGRA)");
 }
 
 cv::Mat float_view(const py::array& values) {

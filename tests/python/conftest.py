@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,6 +28,14 @@ REFERENCE_KWARGS = dict(
     text_recognition_batch_size=6,
     cpu_threads=THREADS,
 )
+
+
+def alpha_blend(bgra: np.ndarray, background: float) -> np.ndarray:
+    """The documented BGRA flattening, computed here in float32: value * a + background *
+    (1 - a), rounded half up (what image_io.to_bgr and ops.flatten_alpha must produce)."""
+    alpha = bgra[:, :, 3:4].astype(np.float32) / 255.0
+    out = bgra[:, :, :3].astype(np.float32) * alpha + background * (1.0 - alpha)
+    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
 
 @pytest.fixture(scope="session")

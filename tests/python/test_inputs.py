@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from conftest import alpha_blend
 from ppocr_native import InvalidArgumentError
 from ppocr_native import image_io, inputs
 from ppocr_native.inputs import InputFetchError, iter_inputs
@@ -387,13 +388,6 @@ def test_long_pdf_streams_in_bounded_memory(long_pdf):
 # --------------------------------------------------------------------------
 
 
-def _blend(bgra: np.ndarray, background: float) -> np.ndarray:
-    """The documented blend, computed here in float32: value * a + background * (1 - a)."""
-    alpha = bgra[:, :, 3:4].astype(np.float32) / 255.0
-    out = bgra[:, :, :3].astype(np.float32) * alpha + background * (1.0 - alpha)
-    return np.clip(out + 0.5, 0, 255).astype(np.uint8)
-
-
 def test_bgra_dark_content_is_flattened_onto_white():
     from ppocr_native.image_io import to_bgr
     rng = np.random.default_rng(7)
@@ -402,7 +396,7 @@ def test_bgra_dark_content_is_flattened_onto_white():
     bgra[:30, :, 3] = 255                     # some opaque, some translucent rows
     out = to_bgr(bgra)
     assert out.dtype == np.uint8 and out.shape == (61, 97, 3) and out.flags.c_contiguous
-    np.testing.assert_array_equal(out, _blend(bgra, 255.0))
+    np.testing.assert_array_equal(out, alpha_blend(bgra, 255.0))
 
 
 def test_bgra_light_content_is_flattened_onto_black():
@@ -410,16 +404,16 @@ def test_bgra_light_content_is_flattened_onto_black():
     rng = np.random.default_rng(8)
     bgra = rng.integers(0, 256, (40, 50, 4), dtype=np.uint8)
     bgra[:, :, :3] = 200 + bgra[:, :, :3] // 5  # white-ish text on a transparent page
-    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 0.0))
+    np.testing.assert_array_equal(to_bgr(bgra), alpha_blend(bgra, 0.0))
 
 
 def test_bgra_every_alpha_and_value_pair():
     from ppocr_native.image_io import to_bgr
     a, v = np.meshgrid(np.arange(256, dtype=np.uint8), np.arange(256, dtype=np.uint8), indexing="ij")
     bgra = np.stack([v, v, v, a], axis=-1)  # half the pixels opaque: mean value 127.5 -> black
-    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 0.0))
+    np.testing.assert_array_equal(to_bgr(bgra), alpha_blend(bgra, 0.0))
     bgra[:, :, :3] //= 2                    # darker content -> white
-    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 255.0))
+    np.testing.assert_array_equal(to_bgr(bgra), alpha_blend(bgra, 255.0))
 
 
 def test_bgra_visible_mean_of_exactly_127_stays_on_white():
@@ -428,9 +422,9 @@ def test_bgra_visible_mean_of_exactly_127_stays_on_white():
     bgra = np.zeros((10, 20, 4), np.uint8)
     bgra[:, :10] = (127, 127, 127, 255)     # visible, grey 127
     bgra[:, 10:] = (250, 250, 250, 0)       # invisible, light: must not count
-    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 255.0))
+    np.testing.assert_array_equal(to_bgr(bgra), alpha_blend(bgra, 255.0))
     bgra[0, 0, :3] = 128                    # mean now just above 127 -> black
-    np.testing.assert_array_equal(to_bgr(bgra), _blend(bgra, 0.0))
+    np.testing.assert_array_equal(to_bgr(bgra), alpha_blend(bgra, 0.0))
 
 
 def test_bgra_views_and_opaque_images_flatten_like_their_copies():

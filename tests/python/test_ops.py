@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import alpha_blend
 from ppocr_native import _core
 from ppocr_native.errors import InvalidArgumentError, PpocrError
 
@@ -1026,9 +1027,7 @@ def test_flatten_alpha_blends_in_float32_and_refuses_other_shapes():
     widths and one-pixel images (the row loop's edges, under ASan in make test-asan)."""
     a, v = np.meshgrid(np.arange(256, dtype=np.uint8), np.arange(256, dtype=np.uint8), indexing="ij")
     bgra = np.stack([v // 2, v // 2, v // 2, a], axis=-1)  # dark content: onto white
-    alpha = a[..., None].astype(np.float32) / 255.0
-    want = np.clip(bgra[..., :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha) + 0.5, 0, 255)
-    np.testing.assert_array_equal(ops.flatten_alpha(bgra), want.astype(np.uint8))
+    np.testing.assert_array_equal(ops.flatten_alpha(bgra), alpha_blend(bgra, 255.0))
     for shape in ((1, 1, 4), (3, 7, 4), (1, 1001, 4)):
         img = np.full(shape, 255, np.uint8)
         assert np.array_equal(ops.flatten_alpha(img), img[..., :3])

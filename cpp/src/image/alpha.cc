@@ -57,7 +57,7 @@ int contrasting_background(const cv::Mat& bgra) {
   const double count = cv::countNonZero(visible);
   if (count == 0 || count == static_cast<double>(alpha.total())) return 255;
   cv::cvtColor(bgra, grey, cv::COLOR_BGRA2GRAY);
-  grey.setTo(0, ~visible);
+  cv::bitwise_and(grey, visible, grey);  // invisible pixels count as 0
   // Integer sums are exact in a double; comparing sum > 127 * count avoids a division whose
   // rounding could tip a page whose mean is exactly 127.
   return cv::sum(grey)[0] > kLightGrey * count ? 0 : 255;
