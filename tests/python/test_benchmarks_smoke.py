@@ -97,6 +97,10 @@ def test_detsize_smoke_default_matches_reference(tmp_path, data_dir):
     assert ("bf16" in result["precisions"]) != ("bf16" in result["precisions_absent"])
     lines = result["precisions"]["fp32"]["rec_labelled_lines"]  # the recogniser alone
     assert lines["lines"] == 6 and lines["exact"] > 0.3 and lines["cer"] < 0.5
+    # the drawn lines with their known text: fp32 reads the Latin ones (words, prices)
+    synthetic = result["precisions"]["fp32"]["rec_synthetic_lines"]
+    assert synthetic["latin"]["lines"] + synthetic["cjk"]["lines"] == synthetic["all"]["lines"]
+    assert synthetic["latin"]["lines"] >= 5 and synthetic["latin"]["exact"] >= 0.8
 
 
 def test_labelled_detection_scores_match_at_iou_half_and_ignore_dont_care():

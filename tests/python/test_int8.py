@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import random
 import sys
 import time
 
@@ -72,6 +73,31 @@ def test_calibration_pages_are_seeded_text_pages():
             assert 0 <= x0 < x1 <= page.shape[1] and 0 <= y0 < y1 <= page.shape[0]
             assert page[y0:y1, x0:x1].std() > 5
     assert sum(len(boxes) for _, boxes in first) >= 5
+
+
+def test_text_lines_are_the_upright_pages_of_the_same_seed_with_their_text():
+    """calibration.text_lines (the benchmarks' synthetic recognition set): deterministic, each
+    crop holding the text recorded for it, Latin and CJK; and leaving a page upright draws
+    the same page otherwise (the rotation's random draws are still made)."""
+    dictionary = ["blank", "a", "中", "文", "字", " "]
+    lines = list(calibration.text_lines(4, dictionary, seed=11))
+    again = list(calibration.text_lines(4, dictionary, seed=11))
+    assert [text for _, text in lines] == [text for _, text in again]
+    for (crop, text), (crop_again, _) in zip(lines, again):
+        np.testing.assert_array_equal(crop, crop_again)
+        assert text.strip() and crop.std() > 5
+    assert any(c in "中文字" for _, text in lines for c in text)
+    assert any(c.isascii() and c.isalnum() for _, text in lines for c in text)
+
+    fonts, cjk = calibration._Fonts(), calibration.cjk_characters(dictionary)
+    tilted, upright = random.Random(5), random.Random(5)
+    rotated = 0
+    for _ in range(12):
+        page, page_lines = calibration._page(tilted, cjk, fonts)
+        straight, straight_lines = calibration._page(upright, cjk, fonts, upright=True)
+        assert page_lines == straight_lines and page.shape == straight.shape
+        rotated += not np.array_equal(page, straight)
+    assert rotated >= 1  # some of these pages are tilted, and only those differ
 
 
 def test_models_download_int8_builds_what_the_pipeline_loads(ocr_int8, capsys):

@@ -5,6 +5,10 @@ random text: English words, prices and numbers, and runs of CJK characters taken
 recogniser's own dictionary. Only activation ranges are learnt from them, so they need the
 statistics of text on pages, not real documents; keeping them synthetic also keeps every
 evaluation image out of calibration. Seeded: the same pages every time.
+
+``text_lines`` draws upright pages from another seed and keeps the text of each line: a
+recognition set with known answers, which the benchmarks use to measure the int8 recogniser
+on far more lines than the labelled data holds.
 """
 
 from __future__ import annotations
@@ -100,12 +104,16 @@ def _background(rng: random.Random, width: int, height: int) -> Image.Image:
     return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
 
 
-def _page(rng: random.Random, cjk: Sequence[str], fonts: _Fonts) -> Tuple[np.ndarray, List[Box]]:
+def _page(rng: random.Random, cjk: Sequence[str], fonts: _Fonts,
+          upright: bool = False) -> Tuple[np.ndarray, List[Tuple[Box, str]]]:
+    """A BGR page and its lines: (box, text drawn there). `upright` leaves out the slight
+    rotation some pages get, which would move text out of its box, but draws from `rng` as
+    if it had rotated, so the pages stay those of the same seed."""
     width, height = rng.choice(_PAGE_SIZES)
     image = _background(rng, width, height)
     draw = ImageDraw.Draw(image)
     light = np.asarray(image).mean() > 128
-    boxes: List[Box] = []
+    lines: List[Tuple[Box, str]] = []
     y = rng.randint(5, 60)
     while y < height - 20:
         size = rng.choice(_TEXT_SIZES)
@@ -119,15 +127,17 @@ def _page(rng: random.Random, cjk: Sequence[str], fonts: _Fonts) -> Tuple[np.nda
             if box[2] >= width - 2 or box[3] >= height - 2:
                 break
             draw.text((x, y), text, font=font, fill=colour)
-            boxes.append(tuple(int(v) for v in box))
+            lines.append((tuple(int(v) for v in box), text))
             x = box[2] + rng.randint(20, 200)
         y += int(size * rng.uniform(1.2, 3.5))
     if rng.random() < 0.3:
         image = image.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
     if rng.random() < 0.3:
-        corner = tuple(int(v) for v in np.asarray(image)[0, 0])
-        image = image.rotate(rng.uniform(-4, 4), resample=Image.BICUBIC, fillcolor=corner)
-    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1]), boxes  # BGR, as decoded images
+        angle = rng.uniform(-4, 4)
+        if not upright:
+            corner = tuple(int(v) for v in np.asarray(image)[0, 0])
+            image = image.rotate(angle, resample=Image.BICUBIC, fillcolor=corner)
+    return np.ascontiguousarray(np.asarray(image)[:, :, ::-1]), lines  # BGR, as decoded images
 
 
 def pages(count: int, dictionary: Optional[Sequence[str]] = None,
@@ -137,13 +147,35 @@ def pages(count: int, dictionary: Optional[Sequence[str]] = None,
     fonts = _Fonts()
     cjk = cjk_characters(dictionary)
     for _ in range(count):
-        yield _page(rng, cjk, fonts)
+        page, lines = _page(rng, cjk, fonts)
+        yield page, [box for box, _ in lines]
 
 
 def line_crops(page: np.ndarray, boxes: Sequence[Box], rng: random.Random) -> Iterator[np.ndarray]:
     """Each box cut out with a margin of 0-4 pixels, as detection crops vary."""
-    for x0, y0, x1, y1 in boxes:
-        pad = rng.randint(0, 4)
-        crop = page[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
-        if crop.shape[0] > 4 and crop.shape[1] > 4:
-            yield np.ascontiguousarray(crop)
+    for box in boxes:
+        crop = _crop(page, box, rng)
+        if crop is not None:
+            yield crop
+
+
+def text_lines(count: int, dictionary: Optional[Sequence[str]] = None,
+               seed: int = 4321) -> Iterator[Tuple[np.ndarray, str]]:
+    """(BGR crop, the text drawn in it) for the lines of `count` upright pages: a recognition
+    set whose answers are known, drawn from a seed other than the calibration pages'."""
+    rng, crop_rng = random.Random(seed), random.Random(seed + 1)
+    fonts = _Fonts()
+    cjk = cjk_characters(dictionary)
+    for _ in range(count):
+        page, lines = _page(rng, cjk, fonts, upright=True)
+        for box, text in lines:
+            crop = _crop(page, box, crop_rng)
+            if crop is not None:
+                yield crop, text
+
+
+def _crop(page: np.ndarray, box: Box, rng: random.Random) -> Optional[np.ndarray]:
+    x0, y0, x1, y1 = box
+    pad = rng.randint(0, 4)
+    crop = page[max(0, y0 - pad):y1 + pad, max(0, x0 - pad):x1 + pad]
+    return np.ascontiguousarray(crop) if crop.shape[0] > 4 and crop.shape[1] > 4 else None
