@@ -34,7 +34,8 @@ Accuracy metrics (the same definitions as bench_e2e.py, see README):
   as the pipeline crops, and on the word crops: exact matches and character error rate,
   whitespace removed (labelled.py) — recognition accuracy with detection held fixed;
 * synthetic lines (third table): the recogniser alone on ~1,000 lines drawn with known
-  text (labelled.py), Latin and CJK apart: exact matches and CER;
+  text (``calibration.text_lines``, see labelled.py), Latin and CJK apart: exact matches
+  and CER;
 * crop exact / crop CER: mmocr_rec_toy word crops, the recognised lines joined by a space
   against the label: exact matches, and character error rate (edit distance / label length).
 
@@ -56,7 +57,7 @@ from bench_common import (REFERENCE_KWARGS, RESULTS, Measured, default_data_dir,
                           nncf_available, noise_report, reference_texts, result_header,
                           self_cpu_seconds, summary, text_agreement, write_json)
 from labelled import (accuracy_by_script, det_scores, labelled_boxes, labelled_lines,
-                      line_accuracy, read_lines, synthetic_lines)
+                      line_accuracy, read_lines)
 
 DEFAULT_JSON = RESULTS / "bench_detsize.json"
 SETTINGS: Tuple[Tuple[str, int], ...] = (("min", 64), ("max", 1280), ("max", 960), ("max", 736),
@@ -208,17 +209,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     del sizes
     systems, absent = precision_systems(args.threads, precisions)
     pres = run(images, data, systems, args.rounds, "precision")
+    from ppocr_native.models import calibration
     lines = labelled_lines(data, boxes)[:SMOKE_LINES if args.smoke else None]
-    line_acc = {name: line_accuracy(recognise_alone(ocr, name, args.threads, lines), lines)
-                for name, ocr, _ in systems}
+    synthetic = list(calibration.text_lines(SMOKE_SYNTHETIC_PAGES if args.smoke else SYNTHETIC_PAGES,
+                                            systems[0][1].models["text_rec"].character_dict))
+    # One compilation of each recogniser reads both sets.
+    read = {name: recognise_alone(ocr, name, args.threads, lines + synthetic)
+            for name, ocr, _ in systems}
+    line_acc = {name: line_accuracy(texts[:len(lines)], lines) for name, texts in read.items()}
     preport, prows = report_rows(pres, [name for name, _, _ in systems], "fp32", images, ref, gt,
                                  boxes, line_acc)
-    synthetic = synthetic_lines(SMOKE_SYNTHETIC_PAGES if args.smoke else SYNTHETIC_PAGES,
-                                systems[0][1].models["text_rec"].character_dict)
     srows = []
-    for name, ocr, _ in systems:
+    for name, texts in read.items():
         preport[name]["rec_synthetic_lines"] = by_script = accuracy_by_script(
-            recognise_alone(ocr, name, args.threads, synthetic), synthetic)
+            texts[len(lines):], synthetic)
         srows.append((name, *(cell for group in ("latin", "cjk", "all")
                               for cell in accuracy_cells(by_script[group]))))
     noise = noise_report(m)

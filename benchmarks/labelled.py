@@ -152,18 +152,13 @@ def line_accuracy(read: Sequence[str], lines: Sequence[Tuple[np.ndarray, str]]) 
     return {"exact": exact / len(lines), "cer": errors / chars, "lines": len(lines)}
 
 
-def synthetic_lines(pages: int, dictionary: Sequence[str]) -> List[Tuple[np.ndarray, str]]:
-    """(BGR crop, drawn text) of `pages` generated pages (see the module's docstring)."""
-    from ppocr_native.models import calibration
-
-    return list(calibration.text_lines(pages, dictionary))
-
-
 def accuracy_by_script(read: Sequence[str], lines: Sequence[Tuple[np.ndarray, str]]
                        ) -> Dict[str, Optional[Dict[str, float]]]:
     """line_accuracy over all lines and over those with / without CJK ideographs."""
+    from ppocr_native.models.calibration import is_cjk_ideograph
+
     def has_cjk(text: str) -> bool:
-        return any("\u4e00" <= c <= "\u9fff" for c in text)
+        return any(is_cjk_ideograph(c) for c in text)
 
     groups = {"all": range(len(lines)),
               "latin": [i for i, (_, text) in enumerate(lines) if not has_cjk(text)],

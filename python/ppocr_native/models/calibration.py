@@ -61,9 +61,14 @@ def _loads(path: str) -> bool:
         return False
 
 
+def is_cjk_ideograph(character: str) -> bool:
+    """A character of the CJK Unified Ideographs block (what the pages' CJK runs draw from)."""
+    return "\u4e00" <= character <= "\u9fff"
+
+
 def cjk_characters(dictionary: Optional[Sequence[str]]) -> List[str]:
     """The single CJK ideographs of a recognition dictionary (none for e.g. an English one)."""
-    return [c for c in (dictionary or ()) if len(c) == 1 and "\u4e00" <= c <= "\u9fff"]
+    return [c for c in (dictionary or ()) if len(c) == 1 and is_cjk_ideograph(c)]
 
 
 def _random_text(rng: random.Random, cjk: Sequence[str], fonts: _Fonts) -> Tuple[str, bool]:
